@@ -1,0 +1,205 @@
+"""The `miner` command: each command builds what it needs and calls one library function.
+
+Library errors (MinerError) become a one-line message and exit status 1 here, in one place.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterator
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from miner.config import Settings
+from miner.errors import MinerError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Mine figures out of research reports (English and Chinese), cross-check them, answer questions.",
+)
+
+
+class Lang(str, Enum):
+    auto = "auto"
+    en = "en"
+    zh = "zh"
+
+
+class TableFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    home: Annotated[
+        Optional[Path], typer.Option(help="folder holding the claim store and index [env MINER_HOME; default ./indexes]")
+    ] = None,
+) -> None:
+    ctx.obj = Settings(home=home) if home else Settings()
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    return ctx.obj
+
+
+def _fail(exc: MinerError) -> typer.Exit:
+    typer.echo(f"error: {exc}", err=True)
+    return typer.Exit(1)
+
+
+def _texts(source: str, lines: bool) -> Iterator[tuple[int | None, str]]:
+    """The input texts: the whole input, or with --lines each line on its own."""
+    text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    if lines:
+        yield from enumerate(text.split("\n"))
+    else:
+        yield None, text
+
+
+def _print_jsonl(obj: dict, line: int | None) -> None:
+    if line is not None:
+        obj["line"] = line
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+
+
+@app.command()
+def ingest(
+    ctx: typer.Context,
+    paths: Annotated[list[Path], typer.Argument(help="files or folders (recursive)")],
+    password: Annotated[Optional[str], typer.Option(help="password for encrypted PDFs")] = None,
+) -> None:
+    """Store reports and their claims. Files already stored are skipped."""
+    from miner.ingest import collect, ingest as run
+    from miner.store import Store
+
+    settings = _settings(ctx)
+    if password:
+        settings = settings.model_copy(update={"pdf_password": password})
+    counts = {"stored": 0, "skipped": 0, "failed": 0}
+    claims = 0
+    total = len(collect(paths).files)
+    try:
+        store = Store.open(settings.store_path)
+    except MinerError as exc:
+        raise _fail(exc) from exc
+    with store, _progress(total) as advance:
+        for result in run(paths, store, settings):
+            counts[result.status] += 1
+            if result.status == "stored":
+                claims += result.claims
+            if result.status == "failed":
+                typer.echo(f"failed: {result.path}: {result.error}", err=True)
+            advance(result.path)
+    typer.echo(
+        f"ingested {counts['stored']}, skipped {counts['skipped']}, failed {counts['failed']}, claims {claims}"
+    )
+    raise typer.Exit(1 if counts["failed"] else 0)
+
+
+def _progress(total: int):
+    """A progress bar on a terminal; nothing when stderr is a pipe or a file."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def bar():
+        if not sys.stderr.isatty():
+            yield lambda _path: None
+            return
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        with Progress(
+            TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            TextColumn("{task.description}"), transient=True,
+        ) as progress:
+            task = progress.add_task("", total=total)
+            yield lambda path: progress.update(task, advance=1, description=Path(path).name)
+
+    return bar()
+
+
+@app.command()
+def quantities(
+    source: Annotated[str, typer.Argument(help="a text file, or - for standard input")] = "-",
+    lang: Annotated[Lang, typer.Option(help="language of the text")] = Lang.auto,
+    lines: Annotated[bool, typer.Option("--lines", help="each input line is a text of its own")] = False,
+) -> None:
+    """Print every quantity found in a text, one JSON object a line. Stores nothing."""
+    from miner.quantities import find_quantities
+
+    language = None if lang is Lang.auto else lang.value
+    for line, text in _texts(source, lines):
+        for q in find_quantities(text, language):
+            _print_jsonl(q.model_dump(mode="json"), line)
+
+
+@app.command()
+def extract(
+    source: Annotated[str, typer.Argument(help="a text file, or - for standard input")] = "-",
+    lines: Annotated[bool, typer.Option("--lines", help="each input line is a text of its own")] = False,
+) -> None:
+    """Print the claims a text holds, one Claim JSON a line. Stores nothing."""
+    from miner.claims import extract_text
+
+    for line, text in _texts(source, lines):
+        for claim in extract_text(text):
+            _print_jsonl(claim.model_dump(mode="json"), line)
+
+
+CLAIM_FIELDS = (
+    "id", "document_id", "document_title", "source", "published", "page", "quote", "entity", "metric",
+    "value", "unit", "raw", "approximate", "bound", "range", "period", "kind", "language",
+)
+
+
+@app.command()
+def claims(
+    ctx: typer.Context,
+    entity: Annotated[Optional[str], typer.Option(help="canonical entity name or alias")] = None,
+    metric: Annotated[Optional[str], typer.Option(help="words the metric contains")] = None,
+    document: Annotated[Optional[str], typer.Option(help="document id")] = None,
+    format: Annotated[TableFormat, typer.Option(help="output format")] = TableFormat.table,
+) -> None:
+    """List stored claims."""
+    from miner.entities import canonical
+    from miner.store import Store
+
+    settings = _settings(ctx)
+    with Store.open(settings.store_path) as store:
+        found = store.claims(entity=(canonical(entity) or entity) if entity else None, metric=metric, document=document)
+    rows = [{k: c.model_dump(mode="json")[k] for k in CLAIM_FIELDS} for c in found]
+    if format is TableFormat.json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif format is TableFormat.csv:
+        writer = csv.DictWriter(sys.stdout, fieldnames=CLAIM_FIELDS)
+        writer.writeheader()
+        writer.writerows({k: json.dumps(v) if isinstance(v, list) else v for k, v in r.items()} for r in rows)
+    else:
+        _print_table(rows, ("entity", "metric", "raw", "value", "unit", "period", "kind", "source", "page"))
+
+
+def _print_table(rows: list[dict], columns: tuple[str, ...]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(*columns, show_lines=False)
+    for r in rows:
+        table.add_row(*("" if r[c] is None else str(r[c]) for c in columns))
+    Console().print(table)
+    typer.echo(f"{len(rows)} claims")
+
+
+def run() -> None:
+    """Entry point: library errors end as one line on stderr, never as a traceback."""
+    try:
+        app()
+    except MinerError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(1)

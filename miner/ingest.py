@@ -1,0 +1,133 @@
+"""The pipeline: file → read → segment → extract → store. One path for a single file and a batch.
+
+Every input gets an IngestResult (stored, skipped or failed with its reason); one bad file never
+stops the batch, and each document is written in one transaction so a crash never leaves half
+of one behind.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from miner.claims import extract_claims
+from miner.config import Settings
+from miner.errors import MinerError, TooLarge, UnreadableDocument, UnsupportedFormat
+from miner.model import IngestResult
+from miner.read import SUPPORTED_EXTENSIONS, read_bytes
+from miner.segment import segment
+from miner.store import Store
+
+
+@dataclass
+class Collected:
+    """The files a set of paths names, and what was passed over while walking folders."""
+
+    files: list[Path] = field(default_factory=list)
+    ignored: list[Path] = field(default_factory=list)
+    missing: list[Path] = field(default_factory=list)
+
+
+def collect(paths: Iterable[Path]) -> Collected:
+    """Expand folders recursively (sorted, hidden entries skipped, symlink loops cut).
+
+    A file named explicitly is always kept, whatever its type, so that the user hears why it
+    failed; inside folders only supported types are taken and the rest are counted as ignored.
+    """
+    out = Collected()
+    seen_dirs: set[str] = set()
+    seen_files: set[str] = set()
+
+    def keep(p: Path) -> None:
+        real = os.path.realpath(p)
+        if real not in seen_files:
+            seen_files.add(real)
+            out.files.append(p)
+
+    for path in map(Path, paths):
+        if path.is_dir():
+            for root, dirs, names in os.walk(path, followlinks=True):
+                real = os.path.realpath(root)
+                if real in seen_dirs:
+                    dirs[:] = []
+                    continue
+                seen_dirs.add(real)
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(names):
+                    if name.startswith("."):
+                        continue
+                    p = Path(root) / name
+                    if p.suffix.lower() in SUPPORTED_EXTENSIONS and p.is_file():
+                        keep(p)
+                    else:
+                        out.ignored.append(p)
+        elif path.exists():
+            keep(path)
+        else:
+            out.missing.append(path)
+    return out
+
+
+def ingest(paths: Iterable[Path], store: Store, settings: Settings) -> Iterator[IngestResult]:
+    """Ingest files and folders, yielding one result per file (missing paths included)."""
+    found = collect(paths)
+    for path in found.missing:
+        yield IngestResult(path=str(path), status="failed", error="no such file or folder")
+    for path in found.files:
+        yield ingest_path(path, store, settings)
+
+
+def ingest_path(path: Path, store: Store, settings: Settings) -> IngestResult:
+    try:
+        data = _read_file(path, settings)
+    except MinerError as exc:
+        return IngestResult(path=str(path), status="failed", error=str(exc))
+    return ingest_bytes(data, path.name, store, settings, path=str(path))
+
+
+def ingest_bytes(
+    data: bytes, name: str, store: Store, settings: Settings, *, path: str | None = None
+) -> IngestResult:
+    """Store one file's content unless the same bytes are stored already."""
+    path = path or name
+    doc_id = hashlib.sha256(data).hexdigest()
+    if store.has_document(doc_id):
+        doc = store.document(doc_id)
+        return IngestResult(path=path, status="skipped", document_id=doc_id, title=doc.title, claims=doc.claims)
+    try:
+        doc = read_bytes(
+            data, name, password=settings.pdf_password, max_bytes=settings.max_file_bytes,
+            max_pages=settings.max_pages,
+        )
+        passages = segment(doc)
+        claims = extract_claims(doc, passages)
+        stored = store.add_document(doc, passages, claims)
+    except MinerError as exc:
+        return IngestResult(path=path, status="failed", document_id=doc_id, error=str(exc))
+    except Exception as exc:  # noqa: BLE001 - a bug on one file must not stop the batch
+        return IngestResult(
+            path=path, status="failed", document_id=doc_id,
+            error=f"internal error ({type(exc).__name__}: {exc}); please report it with this file",
+        )
+    status = "stored" if stored else "skipped"
+    return IngestResult(path=path, status=status, document_id=doc.id, title=doc.title, claims=len(claims))
+
+
+def _read_file(path: Path, settings: Settings) -> bytes:
+    if path.suffix.lower() not in SUPPORTED_EXTENSIONS:
+        kinds = " ".join(sorted(SUPPORTED_EXTENSIONS))
+        raise UnsupportedFormat(f"unsupported file type '{path.suffix or path.name}'", f"miner reads {kinds}")
+    try:
+        size = path.stat().st_size
+        if size > settings.max_file_bytes:
+            raise TooLarge(
+                f"file is {size / 2**20:.0f} MB, over the {settings.max_file_mb:g} MB limit",
+                "raise MINER_MAX_FILE_MB to accept it",
+            )
+        return path.read_bytes()
+    except FileNotFoundError as exc:
+        raise UnreadableDocument("file vanished before it could be read") from exc
+    except OSError as exc:
+        raise UnreadableDocument(f"cannot read file: {exc.strerror or exc}") from exc

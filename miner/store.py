@@ -1,0 +1,345 @@
+"""The claim store: SQLite in WAL mode under the home folder. The store is the truth; the
+vector index is derived from it.
+
+Full-text search covers passages. FTS5's own tokenizers split Chinese badly (unicode61 makes a
+whole run of Han characters one token; trigram misses two-character words such as 电价), so
+passages are segmented with jieba before they reach the FTS5 table; its porter stemmer then
+only matters for English words.
+"""
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from miner.errors import MinerError, NotFound
+from miner.model import Box, Claim, Document, Passage, StoredDocument
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    source TEXT NOT NULL,
+    format TEXT NOT NULL,
+    published TEXT,
+    author TEXT,
+    language TEXT NOT NULL,
+    pages INTEGER,
+    ingested_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS passages (
+    rowid INTEGER PRIMARY KEY,
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    language TEXT NOT NULL,
+    page INTEGER,
+    box TEXT,
+    block INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    headers TEXT,
+    cells TEXT,
+    context TEXT,
+    UNIQUE (document_id, idx)
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(tokens, tokenize = 'porter unicode61');
+CREATE TABLE IF NOT EXISTS claims (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    passage INTEGER,
+    page INTEGER,
+    quote TEXT NOT NULL,
+    entity TEXT,
+    metric TEXT NOT NULL,
+    value REAL NOT NULL,
+    unit TEXT NOT NULL,
+    raw TEXT NOT NULL,
+    approximate INTEGER NOT NULL,
+    bound TEXT,
+    range_low REAL,
+    range_high REAL,
+    period TEXT,
+    kind TEXT NOT NULL,
+    language TEXT NOT NULL,
+    precision REAL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    box TEXT
+);
+CREATE INDEX IF NOT EXISTS claims_document ON claims(document_id);
+CREATE INDEX IF NOT EXISTS claims_entity ON claims(entity);
+CREATE INDEX IF NOT EXISTS claims_unit ON claims(unit);
+"""
+
+_CLAIM_COLUMNS = (
+    "id, document_id, passage, page, quote, entity, metric, value, unit, raw, approximate, bound, "
+    "range_low, range_high, period, kind, language, precision, start, end, box"
+)
+
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_FTS_TOKEN = re.compile(r"[\w\u3400-\u9fff]+")
+
+
+def fts_tokens(text: str) -> list[str]:
+    """Words for the full-text index and its queries: jieba for Chinese, word characters otherwise."""
+    if _HAN.search(text):
+        import jieba
+
+        jieba.setLogLevel(60)
+        words = jieba.cut_for_search(text)
+    else:
+        words = _FTS_TOKEN.findall(text)
+    return [w.lower() for w in words if _FTS_TOKEN.fullmatch(w)]
+
+
+def _box_json(box: Box | None) -> str | None:
+    return box.model_dump_json() if box else None
+
+
+def _box(raw: str | None) -> Box | None:
+    return Box.model_validate_json(raw) if raw else None
+
+
+class Store:
+    """One SQLite database. Open it with `Store.open(path)`; use it as a context manager."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path):
+        self._conn = conn
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path) -> Store:
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+        except (OSError, sqlite3.Error) as exc:
+            raise MinerError(f"cannot open the claim store at {path}: {exc}", "check --home / MINER_HOME") from exc
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        store = cls(conn, path)
+        store._migrate()
+        return store
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _migrate(self) -> None:
+        # executescript commits on its own, so it runs outside an explicit transaction; every
+        # statement in the schema is idempotent.
+        self._conn.executescript(_SCHEMA)
+        row = self._conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row is None:
+            self._conn.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        elif int(row["value"]) > SCHEMA_VERSION:
+            raise MinerError(
+                f"the store at {self.path} was written by a newer miner (schema {row['value']})",
+                "upgrade miner or use another --home",
+            )
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE … COMMIT: a writer takes the lock up front, so a crash leaves nothing half-done."""
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._conn
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    # -- documents ---------------------------------------------------------------------------
+
+    def has_document(self, document_id: str) -> bool:
+        return self._conn.execute("SELECT 1 FROM documents WHERE id = ?", (document_id,)).fetchone() is not None
+
+    def add_document(self, doc: Document, passages: Sequence[Passage], claims: Sequence[Claim]) -> bool:
+        """Store a document with its passages and claims in one transaction.
+
+        Returns False (and writes nothing) when the document is already stored.
+        """
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        tokens = [" ".join(fts_tokens(p.text)) for p in passages]
+        with self.transaction() as tx:
+            if self.has_document(doc.id):
+                return False
+            tx.execute(
+                "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (doc.id, doc.title, doc.source, doc.format, _iso(doc.published), doc.author,
+                 doc.language, doc.pages, now),
+            )
+            for p, toks in zip(passages, tokens):
+                cur = tx.execute(
+                    "INSERT INTO passages (document_id, idx, text, kind, language, page, box, block, start, end,"
+                    " headers, cells, context) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (doc.id, p.index, p.text, p.kind, p.language, p.page, _box_json(p.box), p.block, p.start,
+                     p.end, _json_list(p.headers), _json_list(p.cells), p.context),
+                )
+                tx.execute("INSERT INTO passages_fts (rowid, tokens) VALUES (?, ?)", (cur.lastrowid, toks))
+            tx.executemany(
+                f"INSERT INTO claims ({_CLAIM_COLUMNS}) VALUES ({', '.join('?' * 21)})",
+                [_claim_row(c, doc.id) for c in claims],
+            )
+        return True
+
+    def delete_document(self, document_id: str) -> None:
+        with self.transaction() as tx:
+            if not self.has_document(document_id):
+                raise NotFound(f"no document with id {document_id}", "list them with GET /documents")
+            tx.execute(
+                "DELETE FROM passages_fts WHERE rowid IN (SELECT rowid FROM passages WHERE document_id = ?)",
+                (document_id,),
+            )
+            tx.execute("DELETE FROM claims WHERE document_id = ?", (document_id,))
+            tx.execute("DELETE FROM passages WHERE document_id = ?", (document_id,))
+            tx.execute("DELETE FROM documents WHERE id = ?", (document_id,))
+
+    def documents(self) -> list[StoredDocument]:
+        rows = self._conn.execute(f"{_DOCUMENT_SELECT} GROUP BY d.id ORDER BY d.ingested_at, d.source").fetchall()
+        return [_stored_document(r) for r in rows]
+
+    def document(self, document_id: str) -> StoredDocument:
+        row = self._conn.execute(f"{_DOCUMENT_SELECT} WHERE d.id = ? GROUP BY d.id", (document_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no document with id {document_id}", "list them with `miner claims` or GET /documents")
+        return _stored_document(row)
+
+    def passages(self, document_id: str) -> list[Passage]:
+        rows = self._conn.execute(
+            "SELECT * FROM passages WHERE document_id = ? ORDER BY idx", (document_id,)
+        ).fetchall()
+        return [_passage(r) for r in rows]
+
+    # -- claims ------------------------------------------------------------------------------
+
+    def claims(
+        self,
+        *,
+        entity: str | None = None,
+        metric: str | None = None,
+        document: str | None = None,
+        unit: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Claim]:
+        """Stored claims, filtered: entity exactly (case-insensitive), metric as a substring."""
+        where, args = [], []
+        if entity:
+            where.append("c.entity = ? COLLATE NOCASE")
+            args.append(entity)
+        if metric:
+            where.append("c.metric LIKE ?")
+            args.append(f"%{metric}%")
+        if document:
+            where.append("c.document_id = ?")
+            args.append(document)
+        if unit is not None:
+            where.append("c.unit = ?")
+            args.append(unit)
+        sql = _CLAIM_SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY c.rowid"
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            args += [limit, offset]
+        return [_claim(r) for r in self._conn.execute(sql, args)]
+
+    def claims_by_id(self, ids: Iterable[str]) -> list[Claim]:
+        ids = list(ids)
+        if not ids:
+            return []
+        rows = self._conn.execute(
+            f"{_CLAIM_SELECT} WHERE c.id IN ({', '.join('?' * len(ids))})", ids
+        ).fetchall()
+        by_id = {r["id"]: _claim(r) for r in rows}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def search_passages(self, query: str, limit: int = 20) -> list[tuple[Passage, str, float]]:
+        """Passages matching any word of the query, best first: (passage, document id, bm25 score)."""
+        words = fts_tokens(query)
+        if not words:
+            return []
+        match = " OR ".join('"' + w.replace('"', '""') + '"' for w in dict.fromkeys(words))
+        rows = self._conn.execute(
+            "SELECT p.*, bm25(passages_fts) AS rank FROM passages_fts JOIN passages p ON p.rowid = passages_fts.rowid"
+            " WHERE passages_fts MATCH ? ORDER BY rank LIMIT ?",
+            (match, limit),
+        ).fetchall()
+        return [(_passage(r), r["document_id"], -r["rank"]) for r in rows]
+
+    def counts(self) -> dict[str, int]:
+        docs = self._conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+        claims = self._conn.execute("SELECT count(*) FROM claims").fetchone()[0]
+        return {"documents": docs, "claims": claims}
+
+
+_DOCUMENT_SELECT = (
+    "SELECT d.*, (SELECT count(*) FROM passages p WHERE p.document_id = d.id) AS n_passages,"
+    " (SELECT count(*) FROM claims c WHERE c.document_id = d.id) AS n_claims FROM documents d"
+)
+
+_CLAIM_SELECT = (
+    "SELECT c.*, d.title AS document_title, d.source AS source, d.published AS published"
+    " FROM claims c JOIN documents d ON d.id = c.document_id"
+)
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def _json_list(items: Sequence[str] | None) -> str | None:
+    return json.dumps(list(items), ensure_ascii=False) if items is not None else None
+
+
+def _claim_row(c: Claim, document_id: str) -> tuple:
+    low, high = c.range if c.range else (None, None)
+    return (
+        c.id, document_id, c.passage, c.page, c.quote, c.entity, c.metric, c.value, c.unit, c.raw,
+        int(c.approximate), c.bound, low, high, c.period, c.kind, c.language, c.precision, c.start, c.end,
+        _box_json(c.box),
+    )
+
+
+def _claim(r: sqlite3.Row) -> Claim:
+    return Claim(
+        id=r["id"], document_id=r["document_id"], document_title=r["document_title"], source=r["source"],
+        published=r["published"], page=r["page"], quote=r["quote"], entity=r["entity"], metric=r["metric"],
+        value=r["value"], unit=r["unit"], raw=r["raw"], approximate=bool(r["approximate"]), bound=r["bound"],
+        range=(r["range_low"], r["range_high"]) if r["range_low"] is not None else None, period=r["period"],
+        kind=r["kind"], language=r["language"], precision=r["precision"], passage=r["passage"],
+        start=r["start"], end=r["end"], box=_box(r["box"]),
+    )
+
+
+def _passage(r: sqlite3.Row) -> Passage:
+    return Passage(
+        index=r["idx"], text=r["text"], kind=r["kind"], language=r["language"], page=r["page"],
+        box=_box(r["box"]), block=r["block"], start=r["start"], end=r["end"],
+        headers=tuple(json.loads(r["headers"])) if r["headers"] else None,
+        cells=tuple(json.loads(r["cells"])) if r["cells"] else None, context=r["context"],
+    )
+
+
+def _stored_document(r: sqlite3.Row) -> StoredDocument:
+    return StoredDocument(
+        id=r["id"], title=r["title"], source=r["source"], format=r["format"], published=r["published"],
+        author=r["author"], language=r["language"], pages=r["pages"], passages=r["n_passages"],
+        claims=r["n_claims"], ingested_at=r["ingested_at"],
+    )

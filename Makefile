@@ -21,7 +21,7 @@ corpus: install
 	$(BIN)/python corpora/make_pdfs.py
 
 run: install
-	$(BIN)/miner ingest corpora
+	$(BIN)/miner ingest corpora/reports
 	$(BIN)/miner serve --host $(HOST) --port $(PORT)
 
 test: install

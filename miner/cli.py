@@ -50,11 +50,6 @@ def _settings(ctx: typer.Context) -> Settings:
     return ctx.obj
 
 
-def _fail(exc: MinerError) -> typer.Exit:
-    typer.echo(f"error: {exc}", err=True)
-    return typer.Exit(1)
-
-
 def _texts(source: str, lines: bool) -> Iterator[tuple[int | None, str]]:
     """The input texts: the whole input, or with --lines each line on its own."""
     text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
@@ -77,8 +72,8 @@ def ingest(
     password: Annotated[Optional[str], typer.Option(help="password for encrypted PDFs")] = None,
 ) -> None:
     """Store reports and their claims. Files already stored are skipped."""
+    from miner.home import Home
     from miner.ingest import collect, ingest as run
-    from miner.store import Store
 
     settings = _settings(ctx)
     if password:
@@ -86,12 +81,8 @@ def ingest(
     counts = {"stored": 0, "skipped": 0, "failed": 0}
     claims = 0
     total = len(collect(paths).files)
-    try:
-        store = Store.open(settings.store_path)
-    except MinerError as exc:
-        raise _fail(exc) from exc
-    with store, _progress(total) as advance:
-        for result in run(paths, store, settings):
+    with Home(settings) as home, _progress(total) as advance:
+        for result in run(paths, home):
             counts[result.status] += 1
             if result.status == "stored":
                 claims += result.claims
@@ -183,6 +174,76 @@ def claims(
         writer.writerows({k: json.dumps(v) if isinstance(v, list) else v for k, v in r.items()} for r in rows)
     else:
         _print_table(rows, ("entity", "metric", "raw", "value", "unit", "period", "kind", "source", "page"))
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help="words or a question, English or Chinese")],
+    k: Annotated[int, typer.Option("-k", min=1, max=1000, help="how many claims")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Claims ranked by keyword and meaning together."""
+    from miner.home import Home
+    from miner.search import search as run
+
+    with Home(_settings(ctx)) as home:
+        found = run(query, home.store, home.index, home.embedder, k=k)
+    rows = [c.model_dump(mode="json") for c in found]
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        _print_table(rows, ("score", "entity", "metric", "raw", "unit", "period", "source", "quote"))
+
+
+@app.command()
+def ask(
+    ctx: typer.Context,
+    question: Annotated[str, typer.Argument(help="a question, English or Chinese")],
+    k: Annotated[int, typer.Option("-k", min=1, max=100, help="how many supporting claims")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="print one Answer object")] = False,
+) -> None:
+    """Answer a question with the figure, its sources and cross-checks."""
+    from miner.answer import ask as run
+    from miner.home import Home
+
+    with Home(_settings(ctx)) as home:
+        answer = run(question, home, k=k)
+    if as_json:
+        typer.echo(answer.model_dump_json(indent=2))
+        return
+    typer.echo(answer.answer)
+    for check in answer.checks:
+        typer.echo(f"  [{check.status}] {check.detail}")
+
+
+@app.command()
+def conflicts(
+    ctx: typer.Context,
+    format: Annotated[TableFormat, typer.Option(help="table or json")] = TableFormat.table,
+) -> None:
+    """Every check whose status is conflict, across all stored claims."""
+    from miner.crosscheck import conflicts as run
+    from miner.home import Home
+
+    with Home(_settings(ctx)) as home:
+        found = run(home.store.claims(), home.embedder.encode)
+    if format is TableFormat.json:
+        typer.echo(json.dumps([c.model_dump(mode="json") for c in found], ensure_ascii=False, indent=2))
+        return
+    for check in found:
+        typer.echo(f"[{check.kind}] {check.detail}")
+    typer.echo(f"{len(found)} conflicts")
+
+
+@app.command()
+def reindex(ctx: typer.Context) -> None:
+    """Rebuild the vector index from the store (after a model change or a damaged index)."""
+    from miner.home import Home
+
+    with Home(_settings(ctx)) as home:
+        report = home.reindex()
+    typer.echo(f"indexed {report['count']} claims ({report['embedded']} embedded anew)")
 
 
 def _print_table(rows: list[dict], columns: tuple[str, ...]) -> None:

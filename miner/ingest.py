@@ -87,7 +87,7 @@ def ingest_path(path: Path, home: Home) -> IngestResult:
     try:
         data = _read_file(path, home.settings)
     except MinerError as exc:
-        return IngestResult(path=str(path), status="failed", error=str(exc))
+        return IngestResult(path=str(path), status="failed", error=str(exc), error_type=type(exc).__name__)
     return ingest_bytes(data, path.name, home, path=str(path))
 
 
@@ -112,7 +112,7 @@ def ingest_bytes(data: bytes, name: str, home: Home, *, path: str | None = None)
         if stored:
             home.added(rowids, matrix)
     except MinerError as exc:
-        return IngestResult(path=path, status="failed", document_id=doc_id, error=str(exc))
+        return IngestResult(path=path, status="failed", document_id=doc_id, error=str(exc), error_type=type(exc).__name__)
     except Exception as exc:  # noqa: BLE001 - a bug on one file must not stop the batch
         return IngestResult(
             path=path, status="failed", document_id=doc_id,

@@ -212,3 +212,4 @@ class IngestResult(Frozen):
     title: str | None = None
     claims: int = 0
     error: str | None = None
+    error_type: str | None = Field(None, description="the MinerError subclass, e.g. UnsupportedFormat")

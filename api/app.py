@@ -1,0 +1,57 @@
+"""The REST service: create_app(settings) opens the home (store, embedder, index) once at start-up.
+
+Routes are thin: each parses its input and calls one library function. A MinerError becomes a JSON
+`{"detail": ...}` with the error's 4xx status; anything else is a bug and the app says so in JSON.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from api.routes import ask, claims, documents, health, metrics, page, search
+from miner.config import Settings
+from miner.errors import MinerError
+from miner.home import Home
+
+log = logging.getLogger("miner.api")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        home = Home(settings)
+        # Load the model and the index now, not on the first request.
+        _ = home.index
+        app.state.home = home
+        app.state.lock = threading.Lock()
+        try:
+            yield
+        finally:
+            home.close()
+
+    app = FastAPI(
+        title="miner",
+        version="0.1.0",
+        description="Figures mined from research reports (English and Chinese), with sources and cross-checks.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+
+    @app.exception_handler(MinerError)
+    async def miner_error(_: Request, exc: MinerError) -> JSONResponse:
+        return JSONResponse(status_code=exc.status_code, content={"detail": str(exc)})
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error")
+        return JSONResponse(status_code=500, content={"detail": f"internal error: {type(exc).__name__}"})
+
+    for module in (health, documents, claims, search, ask, metrics, page):
+        app.include_router(module.router)
+    return app

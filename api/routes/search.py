@@ -1,0 +1,18 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from api.deps import HomeDep
+from miner.model import Claim
+from miner.search import search as run
+
+router = APIRouter(tags=["search"])
+
+
+@router.get("/search", response_model=list[Claim])
+def search(
+    home: HomeDep,
+    q: Annotated[str, Query(min_length=1, max_length=2000)],
+    k: Annotated[int, Query(ge=1, le=200)] = 10,
+) -> list[Claim]:
+    return run(q, home.store, home.index, home.embedder, k=k)

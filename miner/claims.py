@@ -44,16 +44,24 @@ _INHERITABLE_UNITS = {"tokens", "kWh", "kW"}
 _SCALED = re.compile(r"million|billion|trillion|\d\s*(?:bn|tn|mn)\b|万|亿", re.IGNORECASE)
 _TOKEN_WORD = re.compile(r"tokens?|词元", re.IGNORECASE)
 _DIGIT = re.compile(r"\d")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+# "sell a million tokens": a unit of account, not a figure.
+_INDEFINITE = re.compile(r"^(?:a|an|per)\s", re.IGNORECASE)
 _CURRENCY = re.compile(r"[A-Z]{3}")
 _PER_UNIT_CONTEXT = [
     (re.compile(r"\bhour(?:ly)?\b|GPU[- ]hours?|每小时|小时", re.IGNORECASE), "h"),
     (re.compile(r"\bkWh\b|kilowatt[- ]hour|千瓦时|每度电", re.IGNORECASE), "kWh"),
 ]
-_COMPARISON = re.compile(r"(\bfrom|\bversus|\bvs\.?|\bcompared (?:with|to)|\bagainst|较|比|相比)\s*(?:about|around|约)?\s*$",
+_COMPARISON = re.compile(r"(\bfrom|\bversus|\bvs\.?|\bcompared (?:with|to)|\bagainst|较|比|相比)\s*(?:about|around|约)?\s*"
+                         r"(?:\S{0,8}的)?$",
                          re.IGNORECASE)
 _UP_DOWN = re.compile(r"(?<!made )(?<!makes )(?<!make )\b(?:up|down)\s+(?:by\s+)?(?:about\s+)?$", re.IGNORECASE)
 _CHANGE_WORD = re.compile(r"\b(declin\w*|drop\w*|fall\w*|fell|rise|rose|increas\w*|decreas\w*|growth|grew|gain\w*|loss)\b|"
                           r"下降|下跌|增长|上涨|上升|减少|增加", re.IGNORECASE)
+_CAPTION_PREFIX = re.compile(r"^\s*(?:table|tab\.|figure|fig\.|chart|exhibit)\s*[\w.-]*\s*[:：.]\s*|^\s*[表图]\s*[\w.-]*\s*[:：]?\s*",
+                             re.IGNORECASE)
+_CURRENCY_CODE = re.compile(r"^\s*(?:[A-Z]{3}|US\$|\$|€|¥)\s*")
+_PER_HINT = re.compile(r"(?:\b[A-Z]{3}\s+)?\bper\b.*$|每.*$", re.IGNORECASE)
 _HEADER_UNIT = re.compile(r"[(（]\s*([^()（）]{1,12})\s*[)）]|单位[:：]\s*(\S{1,8})")
 _CLAUSE = re.compile(r"[,;，；:：]")
 
@@ -131,7 +139,7 @@ def _sentence_claims(doc: Document, p: Passage, ctx: _Context, *, ner: bool) -> 
 def _is_figure(q: Quantity, periods: list[Period]) -> bool:
     """Figures worth a claim: not part of a date ("2026年1-9月"), and not a bare count written in
     words ("the ten largest", "the first nine months"), which reports use as prose, not data."""
-    if any(q.start < pr.end and pr.start < q.end for pr in periods):
+    if any(q.start < pr.end and pr.start < q.end for pr in periods) or _INDEFINITE.match(q.raw):
         return False
     return bool(q.unit) or bool(_DIGIT.search(q.raw))
 
@@ -149,23 +157,39 @@ def _per_unit(q: Quantity, text: str) -> Quantity:
 
 
 def _same_price_unit(q: Quantity, siblings: list[Quantity]) -> Quantity:
-    """"$2.30 an hour …, compared with $2.85": the compared price is per hour too."""
+    """"$2.30 an hour …, compared with $2.85": the compared price is per hour too, on the same
+    scale ("$0.60 per million tokens against $7.50" is 7.5e-6 USD/token)."""
     if not _CURRENCY.fullmatch(q.unit):
         return q
-    per = next((s.unit for s in siblings if s.unit.startswith(q.unit + "/")), None)
-    return q.model_copy(update={"unit": per}) if per else q
+    model = next((s for s in siblings if s.unit.startswith(q.unit + "/")), None)
+    if model is None:
+        return q
+    written = _written_number(model)
+    factor = model.value / written if written else 1.0
+    return q.model_copy(update={"unit": model.unit, "value": q.value * factor,
+                                "precision": q.precision * factor if q.precision else None})
+
+
+def _written_number(q: Quantity) -> float | None:
+    m = _NUMBER.search(q.raw.replace(",", ""))
+    return float(m.group()) if m and float(m.group()) else None
 
 
 def _follow_main_figure(text: str, q: Quantity, metric: str, earlier: list[Claim]) -> str:
-    """A figure given for comparison ("down from $2.85", "较2.85美元") or as the change between
-    two levels ("a 26% decline") measures what the sentence's first figure measures."""
-    main = next((c for c in earlier if c.unit not in ("%", "pp", "x")), None)
-    if main is None:
+    """A figure given for comparison ("down from $2.85", "较1月的53%") measures what the figure it
+    is compared with measures; a change ("a 26% decline", "提高8个百分点") is a change in the level
+    stated before it (a share, for percentage points)."""
+    if not earlier:
         return metric
     before = text[max(0, q.start - 25):q.start]
-    if q.unit == main.unit and _COMPARISON.search(before):
-        return main.metric
-    if q.unit in ("%", "pp") and (_CHANGE_WORD.search(_clause(text, q)) or _UP_DOWN.search(text, 0, q.start)):
+    same = next((c for c in reversed(earlier) if c.unit == q.unit), None)
+    if same is not None and _COMPARISON.search(before):
+        return same.metric
+    changed = [c for c in earlier if c.unit == "%"] if q.unit == "pp" else [c for c in earlier if c.unit not in ("%", "pp", "x")]
+    if changed and q.unit in ("%", "pp") and (
+        q.unit == "pp" or _CHANGE_WORD.search(_clause(text, q)) or _UP_DOWN.search(text, 0, q.start)
+    ):
+        main = changed[0]
         return f"change in {main.metric}" if main.language == "en" else f"{main.metric}变化"
     return metric
 
@@ -209,7 +233,10 @@ def _entity_for(q: Quantity, text: str, entities: list[EntityMention]) -> str | 
     if in_clause:
         return in_clause[0].name
     if before:
-        return before[0].name
+        # The subject of the nearest clause before that names one: "…，其中中国模型调用量达5.3万亿，
+        # 占比约61%" is the Chinese models' share, not the platform's.
+        last_clause = max((m.end() for m in _CLAUSE.finditer(text, 0, before[-1].start)), default=0)
+        return next(e for e in before if e.start >= last_clause).name
     return entities[0].name
 
 
@@ -227,14 +254,16 @@ def _claim(
 
 
 def _table_claims(doc: Document, p: Passage) -> list[Claim]:
-    """One claim per numeric cell: the row's first cell is the entity, the header the metric."""
+    """One claim per numeric cell. The row's first cell names the entity. A column header that is
+    a date ("Feb 2026") gives the period, and the caption then says what is measured; any other
+    header is the metric, with the caption's period. Units come from the cell, else from the
+    header or caption ("Share (%)", "USD per million tokens", "单位：亿元")."""
     if not p.cells or not p.headers:
         return []
-    caption = p.context or ""
     lang = p.language
-    periods = find_periods(caption, lang, doc.published) if caption else []
-    period = periods[-1] if periods else None
-    caption_unit = _unit_hint(caption)
+    caption = p.context or ""
+    caption_periods = find_periods(caption, lang, doc.published) if caption else []
+    topic = _caption_topic(caption, caption_periods, lang)
     row_entity = None
     out = []
     offset = 0
@@ -242,24 +271,55 @@ def _table_claims(doc: Document, p: Passage) -> list[Claim]:
         at = p.text.find(cell, offset)
         if at >= 0:
             offset = at + len(cell)
-        quantities = find_quantities(cell, lang)
+        quantities = [q for q in find_quantities(cell, lang) if _is_figure(q, [])]
         if i == 0 or not quantities:
             if i == 0 and cell and not quantities:
                 row_entity = canonical(cell) or _first_entity(cell, lang) or cell.strip()
             continue
-        q = quantities[0]
-        if not q.unit:
-            hint = _unit_hint(header) or caption_unit
-            if hint:
-                reparsed = find_quantities(f"{q.raw}{hint}" if lang == "zh" else f"{q.raw} {hint}", lang)
-                if reparsed and reparsed[0].unit:
-                    q = q.model_copy(update={"unit": reparsed[0].unit, "value": reparsed[0].value,
-                                             "precision": reparsed[0].precision})
-        base = max(at, 0)
-        q = q.model_copy(update={"start": base + q.start, "end": base + q.end})
-        metric = _HEADER_UNIT.sub("", header).strip().lower() if lang == "en" else _HEADER_UNIT.sub("", header).strip()
+        q = _with_header_unit(quantities[0], header, caption, lang)
+        q = q.model_copy(update={"start": max(at, 0) + q.start, "end": max(at, 0) + q.end})
+        header_periods = find_periods(header, lang, doc.published)
+        if header_periods:
+            period, metric = header_periods[-1], topic or _label(p.headers[0], lang)
+        else:
+            period, metric = (caption_periods[-1] if caption_periods else None), _label(header, lang)
         out.append(_claim(doc, p, q, row_entity, metric, period, False))
     return out
+
+
+def _label(header: str, lang: str) -> str:
+    label = _HEADER_UNIT.sub("", header).strip(" ,;:")
+    if lang == "en" and label[:1].isupper() and not label[1:2].isupper():
+        return label[:1].lower() + label[1:]
+    return label
+
+
+def _caption_topic(caption: str, periods: list[Period], lang: str) -> str:
+    """What a table measures, from its caption: "Table 1: Share of tokens, Dec 2025 to Feb 2026"
+    → "share of tokens"."""
+    text = caption
+    for pr in sorted(periods, key=lambda pr: -pr.start):
+        text = text[:pr.start] + text[pr.end:]
+    text = _CAPTION_PREFIX.sub("", _HEADER_UNIT.sub("", text)).strip(" ,;:，；：。.")
+    text = re.sub(r"\s+(?:in|for|from|to|by|as of|during)$", "", text)
+    return _label(text, lang) if text else ""
+
+
+def _with_header_unit(q: Quantity, header: str, caption: str, lang: str) -> Quantity:
+    """A cell whose unit is written in its header or caption: "31" under "Share (%)", "$0.60"
+    under "Output, USD per million tokens"."""
+    if q.unit and not _CURRENCY.fullmatch(q.unit):
+        return q
+    for hint in (_unit_hint(header), _unit_hint(caption)):
+        if not hint:
+            continue
+        if _CURRENCY.fullmatch(q.unit):
+            hint = _CURRENCY_CODE.sub("", hint, count=1)
+        reparsed = find_quantities(f"{q.raw}{hint}" if lang == "zh" else f"{q.raw} {hint}", lang)
+        if reparsed and reparsed[0].start == 0 and reparsed[0].unit and reparsed[0].unit != q.unit:
+            return q.model_copy(update={"unit": reparsed[0].unit, "value": reparsed[0].value,
+                                        "precision": reparsed[0].precision})
+    return q
 
 
 def _first_entity(text: str, lang: str) -> str | None:
@@ -268,9 +328,9 @@ def _first_entity(text: str, lang: str) -> str | None:
 
 
 def _unit_hint(text: str) -> str | None:
-    """A unit given once for a whole column or table: "Share (%)", "(GW)", "单位：亿元"."""
+    """A unit given once for a column or table: "(%)", "(GW)", "单位：亿元", "USD per million tokens"."""
     m = _HEADER_UNIT.search(text)
-    if not m:
-        return None
-    hint = (m.group(1) or m.group(2)).strip()
-    return hint if find_quantities(f"1 {hint}") and find_quantities(f"1 {hint}")[0].unit else None
+    if m:
+        return (m.group(1) or m.group(2)).strip()
+    m = _PER_HINT.search(text)
+    return m.group(0).strip() if m else None

@@ -58,6 +58,7 @@ _RELATIVE = {
     "本月": ("month", 0), "下月": ("month", 1), "下个月": ("month", 1), "本季度": ("quarter", 0),
     "上季度": ("quarter", -1), "上一季度": ("quarter", -1), "下季度": ("quarter", 1),
     "下一季度": ("quarter", 1),
+    **{w: ("month", 0) for w in ("today", "now", "currently", "at present", "目前", "当前", "现在", "如今")},
 }
 
 # (kind, pattern, languages it applies to). Kinds are built by `_build`.
@@ -100,6 +101,8 @@ _SOURCES: list[tuple[str, str, str]] = [
     ("half", _L + r"(?:the\s+)?(?P<h>first|second)[-\s]half(?:\s+(?:of\s+)?(?P<y>" + _Y + r"))?" + _R,
      "en"),
     ("relative", r"\b(?P<rel>(?:last|this|next|the\s+current)\s+(?:year|month|quarter))\b", "en"),
+    # "from 40 a year ago to 120 today": the present is the publication month.
+    ("relative", r"\b(?P<rel>today|now|currently|at present)\b", "en"),
     ("ytd", r"\b(?:year[-\s]to[-\s]date|YTD)\b", "en"),
     ("thisyear", r"\b(?:the\s+)?(?:end\s+of\s+(?:the|this)\s+year|year[-\s]end)\b", "en"),
     ("shift", r"\b(?:a\s+year\s+(?:earlier|ago|before)|the\s+(?:same\s+period\s+(?:a|last)\s+year"
@@ -119,7 +122,7 @@ _SOURCES: list[tuple[str, str, str]] = [
     ("yearpair", r"(?<!\d)(?P<y>" + _Y + r")\s*年?\s*(?:-|–|—|~|～|至|到)\s*(?P<y2>" + _Y + r")\s*年",
      "zh"),
     ("relative", r"(?P<rel>上一季度|下一季度|本季度|上季度|下季度|上个月|下个月|上月|本月|下月"
-     r"|去年|今年|本年|明年|前年|上年)", "zh"),
+     r"|去年|今年|本年|明年|前年|上年|目前|当前|现在|如今)", "zh"),
     ("ytd", r"(?:年初至今|今年以来)", "zh"),
     ("shift", r"(?:去年|上年)同期", "zh"),
 ]

@@ -351,7 +351,9 @@ def plain_blocks(text: str) -> list[Block]:
             continue
         first = group[0]
         lone_heading = len(group) == 1 and len(first) <= _HEADING_MAX and not _SENTENCE_END.search(first)
-        if lone_heading or n == 0 and _opens_with_title(group):
+        # A section label on its own line above its paragraph ("Summary", "United States").
+        leading_heading = len(first) <= _HEADING_MAX and _opens_with_title(group)
+        if lone_heading or (n == 0 or leading_heading) and _opens_with_title(group):
             blocks.append(Block(kind="heading", text=first))
             group = group[1:]
         if group:

@@ -219,11 +219,10 @@ def _clause(text: str, q: Quantity) -> str:
 
 
 def _entity_for(q: Quantity, text: str, entities: list[EntityMention]) -> str | None:
-    """The subject of a figure: the first entity of its clause when that stands before the figure,
-    else the first entity of the sentence before it, else the first one after it.
-
-    The first rather than the nearest, because comparisons name the subject first:
-    "US power prices are 1.5 times those in China", "美国电价约为中国的1.5倍".
+    """The subject of a figure: the nearest entity before it in its clause ("MiniMax raised $600m
+    and Zhipu AI $400m"); for a multiple the first one, since comparisons name the subject first
+    ("US power prices are 1.5 times those in China", "美国电价约为中国的1.5倍"). Failing that, the
+    subject of the nearest clause before that names one, else the first entity after the figure.
     """
     if not entities:
         return None
@@ -231,7 +230,7 @@ def _entity_for(q: Quantity, text: str, entities: list[EntityMention]) -> str | 
     before = [e for e in entities if e.end <= q.start]
     in_clause = [e for e in before if e.start >= clause_start]
     if in_clause:
-        return in_clause[0].name
+        return in_clause[0].name if q.unit == "x" else in_clause[-1].name
     if before:
         # The subject of the nearest clause before that names one: "…，其中中国模型调用量达5.3万亿，
         # 占比约61%" is the Chinese models' share, not the platform's.

@@ -104,13 +104,27 @@ def _lookup(name: str) -> Entity | None:
 def _gazetteer_mentions(text: str) -> list[EntityMention]:
     gazetteer = _gazetteer()
     mentions = []
-    for m in gazetteer.regex.finditer(text):
+    pos = 0
+    while m := gazetteer.regex.search(text, pos):
+        m = _longer_overlap(gazetteer.regex, text, m)
+        pos = m.end()
         raw = m.group(0)
         entity = _lookup(raw) or _lookup(raw[:-1])  # the second for plurals: "H100s"
         if entity is not None:
             mentions.append(EntityMention(raw=raw, start=m.start(), end=m.end(), name=entity.name,
                                           type=entity.type, source="gazetteer"))
     return mentions
+
+
+def _longer_overlap(regex: re.Pattern[str], text: str, m: re.Match[str]) -> re.Match[str]:
+    """Chinese has no spaces, so the leftmost match is not always the word: in "其中国产模型"
+    the alias 中国 starts first, but 国产模型 is the longer name overlapping it."""
+    best = m
+    for start in range(m.start() + 1, m.end()):
+        other = regex.match(text, start)
+        if other and other.end() > best.end() and len(other.group(0)) > len(best.group(0)):
+            best = other
+    return best
 
 
 def _ner_mentions(doc: Doc, known: list[EntityMention]) -> list[EntityMention]:

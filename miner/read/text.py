@@ -226,6 +226,8 @@ _UNIT_LINE = re.compile(rf"^\s*{_UNIT}", re.I)
 # "Table 2 shows that …" is a sentence about a table, not its caption.
 _REFERS = re.compile(r"\b(shows?|presents?|lists?|summari[sz]es|gives|illustrates|compares|indicates)\b|显示|列出|给出|表明", re.I)
 _SENTENCE_END = re.compile(r"[.。!！?？;；:：,，]$")
+# "Table 2: List prices" is a caption whatever words follow the label.
+_LABELLED = re.compile(r"^\s*(?:table|tab\.|exhibit|表)\s*[\w.-]+\s*[:：]", re.I)
 
 
 def caption_of(above: list[str]) -> tuple[str | None, int]:
@@ -236,7 +238,8 @@ def caption_of(above: list[str]) -> tuple[str | None, int]:
     A unit line right above the table takes along the title or period line above it.
     """
     above = [line.strip() for line in above[-3:]]
-    starts = [k for k, line in enumerate(above) if CAPTION.match(line) and not _REFERS.search(line) and len(line) <= 200]
+    starts = [k for k, line in enumerate(above)
+              if CAPTION.match(line) and (_LABELLED.match(line) or not _REFERS.search(line)) and len(line) <= 200]
     if not starts:
         return None, 0
     k = starts[-1]

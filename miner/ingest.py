@@ -16,7 +16,7 @@ from pathlib import Path
 from miner.claims import extract_claims
 from miner.config import Settings
 from miner.errors import MinerError, TooLarge, UnreadableDocument, UnsupportedFormat
-from miner.model import IngestResult
+from miner.model import Claim, Document, IngestResult, Passage
 from miner.read import SUPPORTED_EXTENSIONS, read_bytes
 from miner.segment import segment
 from miner.home import Home
@@ -94,11 +94,30 @@ def ingest_path(path: Path, home: Home) -> IngestResult:
 def ingest_bytes(data: bytes, name: str, home: Home, *, path: str | None = None) -> IngestResult:
     """Store one file's content unless the same bytes are stored already."""
     path = path or name
-    store, settings = home.store, home.settings
     doc_id = hashlib.sha256(data).hexdigest()
-    if store.has_document(doc_id):
-        doc = store.document(doc_id)
-        return IngestResult(path=path, status="skipped", document_id=doc_id, title=doc.title, claims=doc.claims)
+    if home.store.has_document(doc_id):
+        return _skipped(path, doc_id, home)
+    return store_extracted(extract_file(data, name, home.settings, path=path), home)
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """A file read, segmented and mined, not yet stored: what a worker process or a Dask task
+    hands back to the single writer. Failures travel as results, never as exceptions."""
+
+    path: str
+    document_id: str
+    document: Document | None = None
+    passages: tuple[Passage, ...] = ()
+    claims: tuple[Claim, ...] = ()
+    error: str | None = None
+    error_type: str | None = None
+
+
+def extract_file(data: bytes, name: str, settings: Settings, *, path: str | None = None) -> Extracted:
+    """The CPU-heavy, store-free part of ingest: read → segment → extract."""
+    path = path or name
+    doc_id = hashlib.sha256(data).hexdigest()
     try:
         doc = read_bytes(
             data, name, password=settings.pdf_password, max_bytes=settings.max_file_bytes,
@@ -106,20 +125,43 @@ def ingest_bytes(data: bytes, name: str, home: Home, *, path: str | None = None)
         )
         passages = segment(doc)
         claims = extract_claims(doc, passages)
-        vectors, matrix = home.vectors_for(claims)
-        rowids = store.add_document(doc, passages, claims, vectors)
-        stored = rowids is not None
-        if stored:
-            home.added(rowids, matrix)
     except MinerError as exc:
-        return IngestResult(path=path, status="failed", document_id=doc_id, error=str(exc), error_type=type(exc).__name__)
+        return Extracted(path, doc_id, error=str(exc), error_type=type(exc).__name__)
     except Exception as exc:  # noqa: BLE001 - a bug on one file must not stop the batch
-        return IngestResult(
-            path=path, status="failed", document_id=doc_id,
-            error=f"internal error ({type(exc).__name__}: {exc}); please report it with this file",
-        )
-    status = "stored" if stored else "skipped"
-    return IngestResult(path=path, status=status, document_id=doc.id, title=doc.title, claims=len(claims))
+        return Extracted(path, doc_id, error=_internal(exc))
+    # Blocks are not stored; dropping them keeps what crosses process boundaries small.
+    return Extracted(path, doc_id, doc.model_copy(update={"blocks": ()}), tuple(passages), tuple(claims))
+
+
+def store_extracted(item: Extracted, home: Home) -> IngestResult:
+    """Embed (reusing cached vectors), write in one transaction, and add to the index."""
+    if item.document is None:
+        return IngestResult(path=item.path, status="failed", document_id=item.document_id, error=item.error,
+                            error_type=item.error_type)
+    if home.store.has_document(item.document_id):
+        return _skipped(item.path, item.document_id, home)
+    doc, claims = item.document, list(item.claims)
+    try:
+        vectors, matrix = home.vectors_for(claims)
+        rowids = home.store.add_document(doc, item.passages, claims, vectors)
+    except MinerError as exc:
+        return IngestResult(path=item.path, status="failed", document_id=doc.id, error=str(exc),
+                            error_type=type(exc).__name__)
+    except Exception as exc:  # noqa: BLE001
+        return IngestResult(path=item.path, status="failed", document_id=doc.id, error=_internal(exc))
+    if rowids is None:
+        return _skipped(item.path, doc.id, home)
+    home.added(rowids, matrix)
+    return IngestResult(path=item.path, status="stored", document_id=doc.id, title=doc.title, claims=len(claims))
+
+
+def _skipped(path: str, doc_id: str, home: Home) -> IngestResult:
+    doc = home.store.document(doc_id)
+    return IngestResult(path=path, status="skipped", document_id=doc_id, title=doc.title, claims=doc.claims)
+
+
+def _internal(exc: Exception) -> str:
+    return f"internal error ({type(exc).__name__}: {exc}); please report it with this file"
 
 
 def _read_file(path: Path, settings: Settings) -> bytes:

@@ -37,6 +37,9 @@ _CONTINUATION = re.compile(
     r"其中|其|该公司|该|这|此外|同时)\b",
     re.IGNORECASE,
 )
+# "handled 5.3 trillion of those tokens": the sentence refers back to the previous one's period.
+_ANAPHOR = re.compile(r"\b(?:those|these|of them|the same period|that month|that year|over that period)\b|同期|上述|其中",
+                      re.IGNORECASE)
 _CONTINUATION_ZH = re.compile(r"^\s*(其中|其|该公司|该|这|此外|同时|另外)")
 
 # A bare scaled figure ("5.3 trillion of the 8.7 trillion tokens") takes the unit of a sibling.
@@ -128,7 +131,7 @@ def _sentence_claims(doc: Document, p: Passage, ctx: _Context, *, ner: bool) -> 
     for q in quantities:
         entity = _entity_for(q, text, entities) or (ctx.entity if continues else None)
         subject = subject or entity
-        period = best_period(periods, q.start, text) or (ctx.period if continues else None)
+        period = best_period(periods, q.start, text, q.end) or (ctx.period if continues or _ANAPHOR.search(text) else None)
         metric = metric_phrase(text, q, entities, periods, quantities, lang)
         metric = _follow_main_figure(text, q, metric, out)
         out.append(_claim(doc, p, q, entity, metric, period, forecast))

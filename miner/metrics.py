@@ -51,11 +51,18 @@ def metric_phrase(
         # "…, a 61% share": the subject sits in the clause before.
         prev_start, _ = _clause_bounds(masked, start - 1, start - 1)
         prev = masked[prev_start:start - 1]
-        phrase = _metric_zh(prev, right, q) if lang == "zh" else _metric_en(prev, right, q)
+        of_part = _LAST_OF.findall(prev) if lang != "zh" and q.unit == "%" else []
+        if of_part and re.match(r"\s*share\b", right):
+            # "handled 5.3 trillion of those tokens, a 61% share": a share of those tokens.
+            phrase = f"share of {of_part[-1].strip()}"
+        else:
+            phrase = _metric_zh(prev, right, q) if lang == "zh" else _metric_en(prev, right, q)
     if not phrase and lang != "zh":
         phrase = _head_noun(right)
     return phrase or _FALLBACK.get("price" if "/" in q.unit else q.unit, "amount")
 
+
+_LAST_OF = re.compile(r"\bof\s+(?:the\s+|those\s+|these\s+|all\s+|its\s+|their\s+)?([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,3})")
 
 _FALLBACK = {"%": "share", "tokens": "tokens", "kWh": "electricity", "kW": "capacity", "x": "multiple",
              "pp": "change in percentage points", "price": "price", "": "count"}

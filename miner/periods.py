@@ -451,10 +451,11 @@ _COMPARED = re.compile(r"(?:\b(?:from|since|than|versus|vs\.?|against|compared\s
 _INTRODUCED = re.compile(r"(?:\b(?:in|for|during|over|as\s+of|at|on|through|throughout)|在|于|截至)\s*$",
                          re.IGNORECASE)
 _NUMBER = re.compile(r"\d")
+_ATTACHED = re.compile(r"\s*的\s*(?:约|近|超过)?\s*")
 _OWN_NUMBER = re.compile(r"\D{0,4}?[\d.,]+")
 
 
-def best_period(periods: list[Period], anchor: int, text: str | None = None) -> Period | None:
+def best_period(periods: list[Period], anchor: int, text: str | None = None, end: int | None = None) -> Period | None:
     """The period a number starting at character `anchor` refers to.
 
     Rule: candidates are the periods in the anchor's clause (text between `; 。 ! ?`, line breaks
@@ -474,7 +475,8 @@ def best_period(periods: list[Period], anchor: int, text: str | None = None) -> 
         candidates = [p for p in periods if p.start >= lo and p.end <= hi] or periods
 
     def cost(p: Period) -> tuple[float, int, int]:
-        distance = max(p.start - anchor, anchor - p.end, 0)
+        # Distance from the figure's end for a period after it ("47% in December"), when known.
+        distance = max(p.start - (anchor if end is None else end), anchor - p.end, 0)
         c = float(distance)
         if text is not None:
             if p.start >= anchor:
@@ -482,6 +484,8 @@ def best_period(periods: list[Period], anchor: int, text: str | None = None) -> 
                 between = text[own.end() if own else anchor:p.start]
             else:
                 between = text[p.end:anchor]
+            if p.end <= anchor and _ATTACHED.fullmatch(between):
+                return -1000.0, 0, 0  # the figure's own date: "较1月的53%", "2025年的1700亿千瓦时"
             c += 100 * bool(_NUMBER.search(between))
             preceding = text[max(0, p.start - 20):p.start]
             c += 150 * bool(_COMPARED.search(preceding)) - 10 * bool(_INTRODUCED.search(preceding))

@@ -26,8 +26,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         home = Home(settings)
-        # Load the model and the index now, not on the first request.
+        # Load the model and the index now, not on the first request. The index alone does not
+        # load the model (it needs only the model's name and dimension): without the second line
+        # the first /ask or /search waited for it (~30 s on a busy two-core machine).
         _ = home.index
+        _ = home.embedder.model
         app.state.home = home
         app.state.lock = threading.Lock()
         try:

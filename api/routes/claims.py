@@ -16,7 +16,8 @@ def list_claims(
     metric: Annotated[str | None, Query(max_length=200)] = None,
     document: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    # bounded: SQLite integers are 64-bit, and a larger offset was a 500
+    offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
 ) -> list[Claim]:
     entity = (canonical(entity) or entity) if entity else None
     return home.store.claims(entity=entity, metric=metric, document=document, limit=limit, offset=offset)

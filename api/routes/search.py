@@ -12,7 +12,7 @@ router = APIRouter(tags=["search"])
 @router.get("/search", response_model=list[Claim])
 def search(
     home: HomeDep,
-    q: Annotated[str, Query(min_length=1, max_length=2000)],
+    q: Annotated[str, Query(min_length=1, max_length=2000, pattern=r"\S", description="words or a question; not blank")],
     k: Annotated[int, Query(ge=1, le=200)] = 10,
 ) -> list[Claim]:
     return run(q, home.store, home.index, home.embedder, k=k)

@@ -70,11 +70,25 @@ def ingest(
     ctx: typer.Context,
     paths: Annotated[list[Path], typer.Argument(help="files or folders (recursive)")],
     password: Annotated[Optional[str], typer.Option(help="password for encrypted PDFs")] = None,
+    scheduler: Annotated[
+        Optional[str], typer.Option(help="Dask scheduler (tcp://HOST:PORT): its workers read, extract and embed")
+    ] = None,
+    workers: Annotated[
+        Optional[int], typer.Option(min=1, help="the same on a local Dask cluster of N processes")
+    ] = None,
 ) -> None:
     """Store reports and their claims. Files already stored are skipped."""
+    from functools import partial
+
     from miner.home import Home
     from miner.ingest import collect, ingest as run
 
+    if scheduler and workers:
+        raise typer.BadParameter("give --scheduler or --workers, not both")
+    if scheduler or workers:
+        from miner.distributed import ingest_distributed
+
+        run = partial(ingest_distributed, scheduler=scheduler, workers=workers)
     settings = _settings(ctx)
     if password:
         settings = settings.model_copy(update={"pdf_password": password})
@@ -160,10 +174,10 @@ def claims(
 ) -> None:
     """List stored claims."""
     from miner.entities import canonical
-    from miner.store import Store
+    from miner.storage import open_store
 
     settings = _settings(ctx)
-    with Store.open(settings.store_path) as store:
+    with open_store(settings) as store:
         found = store.claims(entity=(canonical(entity) or entity) if entity else None, metric=metric, document=document)
     rows = [{k: c.model_dump(mode="json")[k] for k in CLAIM_FIELDS} for c in found]
     if format is TableFormat.json:

@@ -16,6 +16,9 @@ class Settings(BaseSettings):
     max_pages: int = Field(2000, description="PDFs with more pages than this are refused")
     pdf_password: str | None = Field(None, description="password tried on encrypted PDFs")
     api_key: str | None = Field(None, description="when set, write endpoints require it")
+    database_url: str | None = Field(
+        None, description="postgresql://… keeps the claim store in PostgreSQL; unset: SQLite in the home"
+    )
 
     @property
     def store_path(self) -> Path:

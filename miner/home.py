@@ -4,6 +4,7 @@ once and only when first needed. The CLI opens one per command, the API one per 
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -12,16 +13,22 @@ from miner.embed import Embedder, claim_text, text_key
 from miner.errors import IndexMismatch
 from miner.index import VectorIndex
 from miner.model import Claim
-from miner.store import ClaimVectors, Store
+from miner.storage import open_store
+from miner.store import ClaimVectors
 
 
 class Home:
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.store = Store.open(settings.store_path)
+        self.store = open_store(settings)
         self._embedder: Embedder | None = None
         self._index: VectorIndex | None = None
         self._dirty_since: float | None = None
+        # What the index was last brought up to date with: the store's data version (it moves
+        # when another process commits), and how many claims the index lacks on purpose.
+        self._seen_version: int | None = None
+        self._unindexed = 0
+        self._top = 0  # the highest claim rowid in the index
 
     def __enter__(self) -> Home:
         return self
@@ -41,27 +48,83 @@ class Home:
 
     @property
     def index(self) -> VectorIndex:
-        """The index on disk, repaired against the store: the store is the truth."""
+        """The index on disk, repaired against the store: the store is the truth. Once loaded it
+        follows what other processes commit to the store (see `refresh`)."""
         if self._index is None:
             home, model, dim = self.settings.home, self.embedder.name, self.embedder.dimension
             try:
                 index = VectorIndex.load(home, model, dim)
             except IndexMismatch:
                 index = VectorIndex(home, model, dim)
+            self._seen_version = self._store_version()
             self._index = index
             self.embed_missing()
-            if index.sync(self.store) != {"added": 0, "removed": 0}:
-                self._dirty_since = time.monotonic()
+            self._full_sync()
+        else:
+            self.refresh()
         return self._index
 
-    def vectors_for(self, claims: list[Claim]) -> tuple[ClaimVectors, np.ndarray]:
-        """Vectors for a document's claims, embedding only texts never seen before."""
+    def refresh(self) -> dict[str, int]:
+        """Bring the loaded index up to date with commits made by other processes, e.g. a
+        `miner ingest` batch running beside `miner serve`.
+
+        Cheap when nothing changed: SQLite's `PRAGMA data_version` (one call, microseconds) moves
+        only when another connection commits. After a change, the claims above the index's
+        highest id are added from the store, which holds their vectors (an indexed range read);
+        a full sync runs only when the claim count then disagrees (another process deleted).
+        Stores without a data version (PostgreSQL) are not followed: restart to see others' writes.
+        """
+        if self._index is None:
+            return {"added": 0, "removed": 0}
+        version = self._store_version()
+        if version is None or version == self._seen_version:
+            return {"added": 0, "removed": 0}
+        self._seen_version = version
+        index = self._index
+        added = 0
+        for new_ids, vectors in self.store.claim_vectors(index.model, self.store.claim_rowids(after=self._top)):
+            index.add(new_ids, vectors)
+            added += len(new_ids)
+            self._top = max(self._top, int(new_ids.max()))
+        report = {"added": added, "removed": 0}
+        if self.store.counts()["claims"] - index.count != self._unindexed:
+            report = self._full_sync()
+            report["added"] += added
+        elif added:
+            self._dirty_since = self._dirty_since or time.monotonic()
+        return report
+
+    def _store_version(self) -> int | None:
+        data_version = getattr(self.store, "data_version", None)
+        return data_version() if data_version is not None else None
+
+    def _full_sync(self) -> dict[str, int]:
+        report = self._index.sync(self.store)
+        if report != {"added": 0, "removed": 0}:
+            self._dirty_since = self._dirty_since or time.monotonic()
+        self._note_synced()
+        return report
+
+    def _note_synced(self) -> None:
+        # Claims without a vector for this model stay out of the index; remember how many.
+        self._unindexed = self.store.counts()["claims"] - self._index.count
+        ids = self._index.ids()
+        self._top = int(ids.max()) if len(ids) else 0
+
+    def vectors_for(
+        self, claims: list[Claim], precomputed: Mapping[str, np.ndarray] | None = None
+    ) -> tuple[ClaimVectors, np.ndarray]:
+        """Vectors for a document's claims, embedding only texts never seen before.
+
+        `precomputed` (text key → vector, from this home's model, e.g. computed by a Dask worker)
+        is used before the embedder is asked."""
         texts = [claim_text(c) for c in claims]
         keys = [text_key(t) for t in texts]
         model = self.embedder.name
         cached = self.store.cached_vectors(model, keys)
-        todo = {k: t for k, t in zip(keys, texts) if k not in cached}
-        new = dict(zip(todo, self.embedder.encode(list(todo.values())))) if todo else {}
+        given = {k: precomputed[k] for k in keys if k not in cached and k in (precomputed or {})}
+        todo = {k: t for k, t in zip(keys, texts) if k not in cached and k not in given}
+        new = given | (dict(zip(todo, self.embedder.encode(list(todo.values())))) if todo else {})
         matrix = np.vstack([cached.get(k, new.get(k)) for k in keys]) if keys else np.zeros((0, self.embedder.dimension), np.float32)
         return ClaimVectors(model, keys, new), matrix
 
@@ -72,18 +135,24 @@ class Home:
             _ = self.index
             return
         self._index.add(np.array(rowids, dtype=np.int64), matrix)
+        self._top = max(self._top, *rowids) if rowids else self._top
         self._dirty_since = self._dirty_since or time.monotonic()
         if time.monotonic() - self._dirty_since > 30:
             self.save_index()
 
     def removed(self) -> None:
         if self._index is not None:
-            self._index.sync(self.store)
-            self._dirty_since = self._dirty_since or time.monotonic()
+            self._full_sync()
 
     def save_index(self) -> None:
         if self._index is not None and self._dirty_since is not None:
-            self._index.save()
+            try:
+                self._index.save()
+            except (OSError, RuntimeError):
+                # A full disk, or another process saving at the same moment. The index is derived
+                # from the store and repaired when next loaded, so a failed save must not end a
+                # batch that has stored its documents; it is tried again at the next save.
+                return
             self._dirty_since = None
 
     def embed_missing(self, batch: int = 512) -> int:
@@ -100,8 +169,10 @@ class Home:
     def reindex(self) -> dict[str, int]:
         embedded = self.embed_missing()
         index = VectorIndex(self.settings.home, self.embedder.name, self.embedder.dimension)
+        self._seen_version = self._store_version()
         report = index.rebuild(self.store)
         self._index = index
+        self._note_synced()
         self._dirty_since = time.monotonic()
         self.save_index()
         return {"embedded": embedded, **report, "count": index.count}

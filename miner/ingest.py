@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Iterator
+import stat
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from miner.claims import extract_claims
 from miner.config import Settings
@@ -20,6 +22,9 @@ from miner.model import Claim, Document, IngestResult, Passage
 from miner.read import SUPPORTED_EXTENSIONS, read_bytes
 from miner.segment import segment
 from miner.home import Home
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @dataclass
@@ -88,7 +93,10 @@ def ingest_path(path: Path, home: Home) -> IngestResult:
         data = _read_file(path, home.settings)
     except MinerError as exc:
         return IngestResult(path=str(path), status="failed", error=str(exc), error_type=type(exc).__name__)
-    return ingest_bytes(data, path.name, home, path=str(path))
+    # A name that is not valid UTF-8 on disk (surrogate escapes in Python) cannot be stored as
+    # the document's source: its undecodable bytes become U+FFFD there.
+    name = os.fsencode(path.name).decode("utf-8", "replace")
+    return ingest_bytes(data, name, home, path=str(path))
 
 
 def ingest_bytes(data: bytes, name: str, home: Home, *, path: str | None = None) -> IngestResult:
@@ -133,8 +141,9 @@ def extract_file(data: bytes, name: str, settings: Settings, *, path: str | None
     return Extracted(path, doc_id, doc.model_copy(update={"blocks": ()}), tuple(passages), tuple(claims))
 
 
-def store_extracted(item: Extracted, home: Home) -> IngestResult:
-    """Embed (reusing cached vectors), write in one transaction, and add to the index."""
+def store_extracted(item: Extracted, home: Home, vectors: Mapping[str, np.ndarray] | None = None) -> IngestResult:
+    """Embed (reusing cached vectors, and `vectors`: text key → vector computed elsewhere with the
+    home's model), write in one transaction, and add to the index."""
     if item.document is None:
         return IngestResult(path=item.path, status="failed", document_id=item.document_id, error=item.error,
                             error_type=item.error_type)
@@ -142,8 +151,8 @@ def store_extracted(item: Extracted, home: Home) -> IngestResult:
         return _skipped(item.path, item.document_id, home)
     doc, claims = item.document, list(item.claims)
     try:
-        vectors, matrix = home.vectors_for(claims)
-        rowids = home.store.add_document(doc, item.passages, claims, vectors)
+        claim_vectors, matrix = home.vectors_for(claims, vectors)
+        rowids = home.store.add_document(doc, item.passages, claims, claim_vectors)
     except MinerError as exc:
         return IngestResult(path=item.path, status="failed", document_id=doc.id, error=str(exc),
                             error_type=type(exc).__name__)
@@ -165,18 +174,36 @@ def _internal(exc: Exception) -> str:
 
 
 def _read_file(path: Path, settings: Settings) -> bytes:
+    """The file's bytes, refused before they are loaded when the file is too big or is not a
+    regular file (a named pipe would block for ever). Opened without blocking and checked on the
+    open descriptor, so a file swapped for something else after the folder walk is caught too; a
+    file that grows past the limit while it is read is refused as well."""
     if path.suffix.lower() not in SUPPORTED_EXTENSIONS:
         kinds = " ".join(sorted(SUPPORTED_EXTENSIONS))
         raise UnsupportedFormat(f"unsupported file type '{path.suffix or path.name}'", f"miner reads {kinds}")
+    limit = settings.max_file_bytes
     try:
-        size = path.stat().st_size
-        if size > settings.max_file_bytes:
-            raise TooLarge(
-                f"file is {size / 2**20:.0f} MB, over the {settings.max_file_mb:g} MB limit",
-                "raise MINER_MAX_FILE_MB to accept it",
-            )
-        return path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with open(fd, "rb") as f:
+            info = os.fstat(f.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise UnreadableDocument("not a regular file (a pipe, socket or device)", "name a file instead")
+            if info.st_size > limit:
+                raise _too_large(info.st_size, settings)
+            data = f.read(limit + 1)
+        if len(data) > limit:
+            raise _too_large(len(data), settings, "it grew while being read")
+        return data
     except FileNotFoundError as exc:
         raise UnreadableDocument("file vanished before it could be read") from exc
+    except IsADirectoryError as exc:
+        raise UnreadableDocument("a folder, not a file") from exc
     except OSError as exc:
         raise UnreadableDocument(f"cannot read file: {exc.strerror or exc}") from exc
+
+
+def _too_large(size: int, settings: Settings, why: str = "") -> TooLarge:
+    return TooLarge(
+        f"file is {size / 2**20:.1f} MB, over the {settings.max_file_mb:g} MB limit{'; ' + why if why else ''}",
+        "raise MINER_MAX_FILE_MB to accept it",
+    )

@@ -35,6 +35,13 @@ _ENUMERATOR = re.compile(r"\(?(?:\d{1,3}|[ivxIVX]{1,4}|[A-Za-z])")  # "1." "iv."
 _ENCLOSED = re.compile(r"\([^()\n]{0,300}\)|\[[^\[\]\n]{0,300}\]|（[^（）\n]{0,300}）")
 _TOKEN_BEFORE = re.compile(r"(\S+)$")
 _NUMBER_AHEAD = re.compile(r"\s*\d")
+# No real sentence is this long; a data dump or minified page without full stops can be. Such a
+# run is cut at clause breaks (else spaces) so that extraction, which costs more than linear time
+# in a sentence's length, stays linear in the document's.
+MAX_SENTENCE = 1000
+# The same for a table row: one as wide as this is split into groups of columns.
+MAX_COLUMNS = 50
+_CLAUSE_BREAK = re.compile(r"[;；,，、:：]\s*|\s+")
 
 
 def segment(doc: Document) -> list[Passage]:
@@ -77,8 +84,26 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     start = 0
     for cut in cuts:
         for piece_start, piece_end in _lines(text, start, cut):
-            spans.append((piece_start, piece_end))
+            spans += _capped(text, piece_start, piece_end)
         start = cut
+    return spans
+
+
+def _capped(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """[start, end) as is, or cut into pieces of at most MAX_SENTENCE characters: after the last
+    clause break in the second half of each piece, else after its last space, else anywhere."""
+    spans = []
+    while end - start > MAX_SENTENCE:
+        limit = start + MAX_SENTENCE
+        breaks = [m for m in _CLAUSE_BREAK.finditer(text, start + MAX_SENTENCE // 2, limit) if m.end() <= limit]
+        clause = [m for m in breaks if not m.group()[0].isspace()]
+        best = (clause or breaks or [None])[-1]
+        cut = best.end() if best else limit
+        piece = text[start:cut].rstrip()
+        spans.append((start, start + len(piece)))
+        start = cut + len(text[cut:end]) - len(text[cut:end].lstrip())
+    if end > start:
+        spans.append((start, end))
     return spans
 
 
@@ -144,13 +169,26 @@ def _table_rows(block: Block, context: str | None) -> list[Passage]:
         if not any(row):
             continue
         row, labels = _fill_labels(row, labels)
-        text = "; ".join(f"{h}: {c}" if h else c for h, c in zip(headers + ("",) * len(row), row) if c)
         start, end = offsets[k]
-        passages.append(
-            Passage(index=0, text=text, kind="table_row", language=detect_language(text), box=block.box,
-                    start=start, end=end, headers=headers, cells=row, context=context)
-        )
+        for part_headers, part in _column_groups(headers + ("",) * (len(row) - len(headers)), row):
+            text = "; ".join(f"{h}: {c}" if h else c for h, c in zip(part_headers, part) if c)
+            passages.append(
+                Passage(index=0, text=text, kind="table_row", language=detect_language(text), box=block.box,
+                        start=start, end=end, headers=part_headers, cells=part, context=context)
+            )
     return passages
+
+
+def _column_groups(headers: tuple[str, ...], row: tuple[str, ...]):
+    """A row as is, or, past MAX_COLUMNS cells, in groups that each repeat the row's label cell:
+    every claim quotes its passage, so one passage per very wide row would make the stored and
+    embedded text grow with the square of the table's width."""
+    if len(row) <= MAX_COLUMNS:
+        yield headers[: len(row)], row
+        return
+    step = MAX_COLUMNS - 1
+    for j in range(1, len(row), step):
+        yield (headers[0], *headers[j : j + step]), (row[0], *row[j : j + step])
 
 
 def _fill_labels(row: tuple[str, ...], labels: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:

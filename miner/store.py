@@ -347,9 +347,18 @@ class Store:
             found.update((k, np.frombuffer(v, dtype=np.float32)) for k, v in rows)
         return found
 
-    def claim_rowids(self) -> np.ndarray:
-        rows = self._conn.execute("SELECT rowid FROM claims WHERE embed_key IS NOT NULL ORDER BY rowid").fetchall()
+    def claim_rowids(self, after: int | None = None) -> np.ndarray:
+        """Rowids of the claims that have a vector, all or only those above `after`."""
+        rows = self._conn.execute(
+            "SELECT rowid FROM claims WHERE embed_key IS NOT NULL AND rowid > ? ORDER BY rowid",
+            (-1 if after is None else after,),
+        ).fetchall()
         return np.array([r[0] for r in rows], dtype=np.int64)
+
+    def data_version(self) -> int:
+        """A number that changes whenever another connection (another process) commits: a
+        cheap way for a long-running reader to know whether to look again."""
+        return self._conn.execute("PRAGMA data_version").fetchone()[0]
 
     def claim_vectors(self, model: str, rowids: np.ndarray, batch: int = 5000) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """(rowids, vectors) in batches, for the claims among `rowids` that have a vector of `model`."""

@@ -110,6 +110,8 @@ def read_pdf(data: bytes, name: str, doc_id: str, *, password: str | None = None
             meta = pdf.get_metadata_dict(skip_empty=True)
             pages = [_read_page(pdf, i) for i in range(count)]
     if not any(page.lines for page in pages):
+        if not _draws_anything(data, password):
+            raise UnreadableDocument("no text: every page is empty", "the PDF is blank, or its page contents are damaged")
         raise UnreadableDocument("no text layer: scanned document, OCR not supported", "run OCR on it first")
     ruled = [i for i, page in enumerate(pages) if page.ruled]
     if ruled:
@@ -135,6 +137,22 @@ def read_pdf(data: bytes, name: str, doc_id: str, *, password: str | None = None
         pages=count,
         blocks=blocks,
     )
+
+
+def _draws_anything(data: bytes, password: str | None, pages: int = 50) -> bool:
+    """Whether any of the first pages holds an object (image, path, text...): a page whose
+    content stream cannot be decoded holds none, like a blank one; a scan holds images."""
+    import pypdfium2 as pdfium
+
+    with _PDFIUM_LOCK, pdfium.PdfDocument(data, password=password) as pdf:
+        for i in range(min(len(pdf), pages)):
+            page = pdf[i]
+            try:
+                if next(iter(page.get_objects(max_depth=2)), None) is not None:
+                    return True
+            finally:
+                page.close()
+    return False
 
 
 def _open_error(exc: Exception, password: str | None) -> Exception:

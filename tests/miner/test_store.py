@@ -1,4 +1,10 @@
+"""The claim store's behaviour, on both backends: SQLite (always) and PostgreSQL (when a server
+answers at $MINER_TEST_DATABASE_URL, default postgresql://127.0.0.1:5432/test; otherwise those
+tests are skipped and say why). Each PostgreSQL test works in a fresh schema and drops it."""
+import os
 import sqlite3
+import uuid
+import warnings
 from datetime import date
 
 import numpy as np
@@ -30,13 +36,75 @@ def make_claim(doc_id: str, n: int, **kw) -> Claim:
     return Claim(**base)
 
 
+PG_URL = os.environ.get("MINER_TEST_DATABASE_URL", "postgresql://127.0.0.1:5432/test")
+
+
+def _postgresql_missing() -> str | None:
+    """Why the PostgreSQL tests cannot run here, or None. Asked once, at collection."""
+    try:
+        import psycopg
+    except ImportError:
+        return "psycopg is not installed (make install adds it)"
+    try:
+        psycopg.connect(PG_URL, connect_timeout=3).close()
+    except psycopg.Error as exc:
+        return f"no server answers at {PG_URL} ({(str(exc).strip() or type(exc).__name__).splitlines()[0]})"
+    return None
+
+
+PG_MISSING = _postgresql_missing()
+if PG_MISSING:  # said once in the warnings summary of `make test`, besides each test's skip reason
+    warnings.warn(f"PostgreSQL store tests skipped: {PG_MISSING}", stacklevel=1)
+
+
+@pytest.fixture(params=[
+    "sqlite",
+    pytest.param("postgresql", marks=pytest.mark.skipif(
+        PG_MISSING is not None,
+        reason=f"PostgreSQL store tests skipped: {PG_MISSING}; start a server or set MINER_TEST_DATABASE_URL",
+    )),
+])
+def backend(request) -> str:
+    return request.param
+
+
 @pytest.fixture
-def store(tmp_path):
-    with Store.open(tmp_path / "home" / "miner.db") as s:
+def open_store(backend, request, tmp_path):
+    """Opens (and reopens) one store of the backend under test; a PostgreSQL schema is dropped after."""
+    if backend == "sqlite":
+        return lambda: Store.open(tmp_path / "home" / "miner.db")
+    import psycopg
+
+    from miner.store_pg import PgStore
+
+    url = PG_URL
+    schema = f"miner_test_{uuid.uuid4().hex[:12]}"
+
+    def drop() -> None:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+    request.addfinalizer(drop)
+    return lambda: PgStore.open(url, schema=schema)
+
+
+@pytest.fixture
+def store(open_store):
+    with open_store() as s:
         yield s
 
 
-def test_store_uses_wal(store):
+def integrity_error(backend: str) -> type[Exception]:
+    if backend == "postgresql":
+        import psycopg
+
+        return psycopg.IntegrityError
+    return sqlite3.IntegrityError
+
+
+def test_store_uses_wal(store, backend):
+    if backend != "sqlite":
+        pytest.skip("SQLite only: PostgreSQL has no journal mode")
     mode = sqlite3.connect(store.path).execute("PRAGMA journal_mode").fetchone()[0]
     assert mode == "wal"
 
@@ -63,10 +131,10 @@ def test_store_add_is_idempotent(store):
     assert store.counts() == {"documents": 1, "claims": 1}
 
 
-def test_store_failed_write_leaves_nothing(store):
+def test_store_failed_write_leaves_nothing(store, backend):
     doc = make_doc()
     duplicate_ids = [make_claim(doc.id, 0), make_claim(doc.id, 0)]
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(integrity_error(backend)):
         store.add_document(doc, PASSAGES, duplicate_ids)
     assert store.counts() == {"documents": 0, "claims": 0}
     assert store.search_passages("OpenRouter") == []
@@ -113,11 +181,10 @@ def test_store_full_text_finds_chinese_two_character_words(store):
     assert store.search_passages("   ") == []
 
 
-def test_store_reopens_existing_home(tmp_path):
-    path = tmp_path / "miner.db"
-    with Store.open(path) as s:
+def test_store_reopens_existing_home(open_store):
+    with open_store() as s:
         s.add_document(make_doc(), PASSAGES, [])
-    with Store.open(path) as s:
+    with open_store() as s:
         assert s.counts()["documents"] == 1
 
 
@@ -135,3 +202,51 @@ def test_store_keeps_claim_vectors_and_caches_by_text(store):
     got = {int(i): vec.tolist() for ids, vecs in batches for i, vec in zip(ids, vecs)}
     assert got == {ids_b[0]: v1.tolist(), ids_a[1]: v2.tolist()}
     assert [c.id for c in store.claims_by_rowid([ids_b[0], ids_a[0]])] == [f"{b.id[:8]}-0", f"{a.id[:8]}-0"]
+
+
+def test_store_search_claims_in_either_language_with_english_stems(store):
+    doc = make_doc()
+    ids = store.add_document(doc, PASSAGES, [
+        make_claim(doc.id, 0),
+        make_claim(doc.id, 1, quote=PASSAGES[1].text, entity=None, metric="工业电价", value=0.35, unit="CNY/kWh",
+                   raw="0.35元", language="zh", passage=1, start=12, end=17),
+    ])
+    assert [r for r, _ in store.search_claims("工业电价多少")] == [ids[1]]
+    hits = store.search_claims("token")  # the claim says "tokens"
+    assert [r for r, _ in hits] == [ids[0]] and hits[0][1] > 0
+    assert store.search_claims("?!") == []
+    store.delete_document(doc.id)
+    assert store.search_claims("token") == []
+
+
+def test_store_claims_in_passages_and_by_unit(store):
+    doc = make_doc()
+    store.add_document(doc, PASSAGES, [
+        make_claim(doc.id, 0), make_claim(doc.id, 1, passage=1, unit="CNY/kWh", start=5, end=9),
+        make_claim(doc.id, 2, passage=1, start=1, end=4),
+    ])
+    got = store.claims_in_passages([(doc.id, 1), (doc.id, 7), (None, 0), (doc.id, 1)])
+    assert [c.id for c in got] == [f"{doc.id[:8]}-2", f"{doc.id[:8]}-1"]  # by position in the passage
+    assert [c.id for c in store.claims(unit="CNY/kWh")] == [f"{doc.id[:8]}-1"]
+
+
+def test_store_embeds_claims_stored_without_vectors(store):
+    doc = make_doc()
+    ids = store.add_document(doc, PASSAGES, [make_claim(doc.id, 0), make_claim(doc.id, 1)])
+    assert store.claim_rowids().tolist() == []
+    assert [r for r, _ in store.claims_without_vectors("m")] == ids
+    v = np.arange(4, dtype=np.float32)
+    store.set_claim_vectors("m", [(ids[0], "k1", v), (ids[1], "k1", v)])
+    assert store.claims_without_vectors("m") == []
+    assert store.claim_rowids().tolist() == ids
+    assert [x.tolist() for _, vecs in store.claim_vectors("m", np.array(ids)) for x in vecs] == [v.tolist()] * 2
+
+
+def test_store_two_writers_store_one_document_once(open_store):
+    from concurrent.futures import ThreadPoolExecutor
+
+    doc = make_doc()
+    with open_store() as first, open_store() as second, ThreadPoolExecutor(2) as pool:
+        outcomes = list(pool.map(lambda s: s.add_document(doc, PASSAGES, [make_claim(doc.id, 0)]), [first, second]))
+        assert sum(o is None for o in outcomes) == 1  # one stored it; the other found it there
+        assert first.counts() == second.counts() == {"documents": 1, "claims": 1}

@@ -123,3 +123,13 @@ def three_page_pdf(tmp_path_factory) -> Path:
         c.showPage()
     c.save()
     return path
+
+
+# =============================================================================================
+# Every test: settings come from the test, never from the environment the suite runs in (a
+# developer's MINER_DATABASE_URL or MINER_API_KEY would otherwise leak into every Settings()).
+
+@pytest.fixture(autouse=True)
+def _no_miner_environment(monkeypatch):
+    for name in ("MINER_DATABASE_URL", "MINER_API_KEY", "MINER_MODEL", "MINER_PDF_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)

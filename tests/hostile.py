@@ -148,8 +148,10 @@ def make_hostile(folder: Path | str, *, big_mb: float = 200, pages: int = 5000) 
     _pdf(root / "good.pdf", ["Inference Market Monitor", "Published 2026-04-14",
                              "Data centres drew 41 TWh in the first quarter of 2026."])
     expect["good.pdf"] = stored("a normal PDF")
-    text("vanishing.md", GOOD_EN.replace("61%", "62%"), stored("the test deletes it mid-batch"))
-    text("changing.md", GOOD_EN.replace("61%", "63%"), stored("the test rewrites it mid-batch"))
+    # Deleted and rewritten mid-batch in test_file_deleted_or_changed_mid_batch (which pauses the
+    # ingest generator); here, in a batch left alone, they are plain files.
+    text("vanishing.md", GOOD_EN.replace("61%", "62%"), stored("deleted mid-batch in the in-process test"))
+    text("changing.md", GOOD_EN.replace("61%", "63%"), stored("rewritten mid-batch in the in-process test"))
 
     # Encrypted PDFs.
     _pdf(root / "encrypted-secret.pdf", ["Locked Market Note", "Utilisation reached 87% in 2025."], encrypt=PASSWORD)

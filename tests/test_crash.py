@@ -168,3 +168,31 @@ def test_torn_or_stale_index_on_disk_is_rebuilt_from_the_store(corpus, killed_ho
     meta = (home / "meta.json").read_text()
     (home / "meta.json").write_text(meta.replace('"count": ', '"count": 1'))  # meta ahead of the index
     check_store(home, corpus[1])
+
+
+def test_failed_index_save_does_not_end_the_batch(tmp_path, monkeypatch):
+    """A full disk (or a clash with another process) while saving the index: the documents are
+    stored, the batch goes on, and the next process rebuilds the index from the store."""
+    import miner.home
+    from miner.config import Settings
+    from miner.home import Home
+    from miner.index import VectorIndex
+    from miner.ingest import ingest
+    from tests.hostile import FakeEmbedder
+
+    monkeypatch.setattr(miner.home, "Embedder", FakeEmbedder)
+    root = tmp_path / "corpus"
+    make_corpus(root, 4)
+
+    def full_disk(self):
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as m:
+        m.setattr(VectorIndex, "save", full_disk)
+        with Home(Settings(home=tmp_path / "home")) as home:
+            results = list(ingest([root], home))
+    assert [r.status for r in results] == ["stored"] * 4
+    assert not (tmp_path / "home" / "index.faiss").exists()
+    with Home(Settings(home=tmp_path / "home")) as home:
+        assert sorted(home.index.ids().tolist()) == home.store.claim_rowids().tolist()
+        assert home.index.count == home.store.counts()["claims"] > 0

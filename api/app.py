@@ -10,7 +10,10 @@ import threading
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from api.routes import ask, claims, documents, health, metrics, page, search
 from miner.config import Settings
@@ -18,6 +21,8 @@ from miner.errors import MinerError
 from miner.home import Home
 
 log = logging.getLogger("miner.api")
+# Every body but an upload is a small JSON document (a question, a filter).
+JSON_BODY_LIMIT = 1 << 20
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -43,6 +48,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         description="Figures mined from research reports (English and Chinese), with sources and cross-checks.",
         lifespan=lifespan,
+        # Checked against Content-Length before the body is read, and counted while a chunked
+        # body streams in: an oversized request is answered 413 without being spooled to disk.
+        max_body_size=JSON_BODY_LIMIT,
     )
     app.state.settings = settings
 
@@ -50,11 +58,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def miner_error(_: Request, exc: MinerError) -> JSONResponse:
         return JSONResponse(status_code=exc.status_code, content={"detail": str(exc)})
 
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException):
+        if exc.status_code == 405:
+            # Starlette names only the first route that matched the path; GET and POST on
+            # /documents are two routes, and a client told "Allow: GET" would never upload.
+            allowed = sorted({m for route in app.routes if route.matches(request.scope)[0] != Match.NONE
+                              for m in getattr(route, "methods", ())})
+            exc.headers = {**(exc.headers or {}), "Allow": ", ".join(allowed)}
+        return await http_exception_handler(request, exc)
+
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error")
         return JSONResponse(status_code=500, content={"detail": f"internal error: {type(exc).__name__}"})
 
-    for module in (health, documents, claims, search, ask, metrics, page):
+    app.include_router(documents.router, max_body_size=settings.max_request_bytes)
+    for module in (health, claims, search, ask, metrics, page):
         app.include_router(module.router)
     return app

@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, HTTPException, Path, Response, UploadFile
 
 from api.deps import HomeDep, WriteAccess
-from api.schemas import UploadFailure, UploadResult
+from api.schemas import UploadFailure, UploadResult, error_responses
 from miner import errors
 from miner.ingest import ingest_bytes
 from miner.model import StoredDocument
@@ -16,8 +16,8 @@ _CHUNK = 1 << 20
 
 
 @router.post("/documents", response_model=UploadResult, status_code=201, dependencies=[WriteAccess],
-             responses={200: {"description": "every file was already stored"}, 413: {}, 415: {}, 422: {}})
-def upload(response: Response, home: HomeDep, file: list[UploadFile] = File(...)) -> UploadResult:
+             responses={200: {"description": "every file was already stored"}, **error_responses(400, 401, 413, 415, 422)})
+def upload(response: Response, home: HomeDep, file: Annotated[list[UploadFile], File(min_length=1, description="one or more reports")]) -> UploadResult:
     """Store one or more reports. The file name only picks the reader; it is never used as a path."""
     limit = home.settings.max_file_bytes
     result = UploadResult()
@@ -62,12 +62,13 @@ def list_documents(home: HomeDep) -> list[StoredDocument]:
     return home.store.documents()
 
 
-@router.get("/documents/{document_id}", response_model=StoredDocument)
+@router.get("/documents/{document_id}", response_model=StoredDocument, responses=error_responses(404, 422))
 def get_document(document_id: DocumentId, home: HomeDep) -> StoredDocument:
     return home.store.document(document_id)
 
 
-@router.delete("/documents/{document_id}", status_code=204, dependencies=[WriteAccess])
+@router.delete("/documents/{document_id}", status_code=204, dependencies=[WriteAccess],
+               responses=error_responses(401, 404, 422))
 def delete_document(document_id: DocumentId, home: HomeDep) -> Response:
     home.store.delete_document(document_id)
     home.removed()

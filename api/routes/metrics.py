@@ -10,7 +10,13 @@ from miner.entities import canonical
 router = APIRouter(tags=["metrics"])
 
 
-@router.get("/metrics", response_class=JSONResponse)
+_ROWS = {"type": "array", "items": {"type": "object"}}
+
+
+@router.get("/metrics", response_class=JSONResponse, responses={
+    200: {"description": "one row per claim; CONTRACT.md lists the columns",
+          "content": {"application/json": {"schema": _ROWS}, "text/csv": {"schema": {"type": "string"}}}},
+})
 def metrics(
     home: HomeDep,
     format: Literal["json", "csv"] = "json",

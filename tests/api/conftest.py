@@ -5,7 +5,8 @@ clients that fail the test on any 5xx answer (CONTRACT: "a 5xx is a bug").
   every app starts from the same corpus.
 - `client`: a TestClient over a copy of it, entered with `with` so the lifespan loads the store,
   the model and the index. Tests that add or delete documents put back what they change.
-- `strict_client`: an app with an API key and a 0.01 MB upload limit, over a home of its own.
+- `strict_client`: an app with an API key, a 0.01 MB file limit and a 0.05 MB request limit, over
+  a home of its own.
 - `live_server`: `miner serve` in a subprocess over another copy, for the browser test; started
   early (when a browser test is selected) so that its start-up overlaps the in-process tests.
 """
@@ -107,7 +108,7 @@ def client(corpus_home, tmp_path_factory) -> Iterator[TestClient]:
 @pytest.fixture(scope="session")
 def strict_client(tmp_path_factory) -> Iterator[TestClient]:
     home = tmp_path_factory.mktemp("strict") / "home"
-    with no_5xx_client(Settings(home=home, api_key=API_KEY, max_file_mb=0.01)) as c:
+    with no_5xx_client(Settings(home=home, api_key=API_KEY, max_file_mb=0.01, max_request_mb=0.05)) as c:
         yield c
 
 

@@ -125,6 +125,32 @@ def test_over_the_size_limit_is_413(strict_client, key):
     assert "0.01 MB limit" in r.json()["detail"]
 
 
+def test_request_over_the_body_limit_is_413_before_the_route_runs(strict_client, key):
+    before = strict_client.get("/healthz").json()
+    small = md("Acme sold 5 units.")
+    # Many small files, each under the per-file limit, together over the request limit.
+    many = files(*((f"part{i}.md", small + b" " * 5000) for i in range(12)))
+    r = strict_client.post("/documents", files=many, headers=key)
+    assert r.status_code == 413
+    assert strict_client.get("/healthz").json() == before
+
+
+def test_chunked_body_without_length_is_cut_off(strict_client, key):
+    def body():
+        for _ in range(100):  # 100 × 1 KB against a 0.05 MB limit, no Content-Length
+            yield b"x" * 1024
+
+    headers = {**key, "Content-Type": "multipart/form-data; boundary=b"}
+    r = strict_client.post("/documents", content=body(), headers=headers)
+    assert r.status_code == 413
+
+
+def test_json_bodies_are_capped_at_one_megabyte(client):
+    r = client.post("/ask", content=b'{"question": "' + b"a" * (2 << 20) + b'"}',
+                    headers={"Content-Type": "application/json"})
+    assert r.status_code == 413
+
+
 @pytest.mark.parametrize(("name", "data", "reason"), [
     ("empty.txt", b"", "empty file"),
     ("binary.txt", bytes(range(256)) * 8, "binary data, not text"),

@@ -68,11 +68,10 @@ class Home:
         """Bring the loaded index up to date with commits made by other processes, e.g. a
         `miner ingest` batch running beside `miner serve`.
 
-        Cheap when nothing changed: SQLite's `PRAGMA data_version` (one call, microseconds) moves
-        only when another connection commits. After a change, the claims above the index's
+        Cheap when nothing changed: the store's data version (SQLite's `PRAGMA data_version`, a
+        counter row in PostgreSQL; one call, microseconds) moves only when a writer commits. After a change, the claims above the index's
         highest id are added from the store, which holds their vectors (an indexed range read);
         a full sync runs only when the claim count then disagrees (another process deleted).
-        Stores without a data version (PostgreSQL) are not followed: restart to see others' writes.
         """
         if self._index is None:
             return {"added": 0, "removed": 0}

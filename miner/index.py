@@ -20,6 +20,8 @@ from __future__ import annotations
 import json
 import math
 import os
+import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -97,13 +99,16 @@ class VectorIndex:
         import faiss
 
         self.home.mkdir(parents=True, exist_ok=True)
-        tmp = self.home / (INDEX_FILE + ".tmp")
-        faiss.write_index(self._index, str(tmp))
-        os.replace(tmp, self.home / INDEX_FILE)
         meta = IndexMeta(self.model, self.dimension, self.count, self.kind)
-        tmp_meta = self.home / (META_FILE + ".tmp")
-        tmp_meta.write_text(json.dumps(meta.__dict__, indent=2))
-        os.replace(tmp_meta, self.home / META_FILE)
+        # Temporary names of this process's own, so that two processes saving at once never
+        # write into each other's half-written file; the last rename wins whole.
+        _remove_stale_temporaries(self.home)
+        with _temporary(self.home, INDEX_FILE) as tmp:
+            faiss.write_index(self._index, str(tmp))
+            os.replace(tmp, self.home / INDEX_FILE)
+        with _temporary(self.home, META_FILE) as tmp:
+            tmp.write_text(json.dumps(meta.__dict__, indent=2))
+            os.replace(tmp, self.home / META_FILE)
 
     # -- contents ----------------------------------------------------------------------------
 
@@ -230,3 +235,27 @@ def _to_ivf(flat: faiss.Index, dimension: int) -> faiss.Index:
     # A hashtable direct map lets reconstruct() work and still allows remove_ids().
     ivf.set_direct_map_type(faiss.DirectMap.Hashtable)
     return ivf
+
+
+def _remove_stale_temporaries(folder: Path, older_than: float = 3600.0) -> None:
+    """Temporary files a killed save left behind (an index's can be a gigabyte). Only old ones:
+    a young one may be another process's save in progress."""
+    now = time.time()
+    for name in (INDEX_FILE, META_FILE):
+        for tmp in folder.glob(f".{name}.*.tmp"):
+            try:
+                if now - tmp.stat().st_mtime > older_than:
+                    tmp.unlink()
+            except FileNotFoundError:
+                pass
+
+
+@contextmanager
+def _temporary(folder: Path, name: str) -> Iterator[Path]:
+    """A fresh file name beside `name` in `folder`, removed if it is still there afterwards."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+    finally:
+        Path(tmp).unlink(missing_ok=True)

@@ -153,6 +153,11 @@ def _hide_password(url: str) -> str:
     return re.sub(r"(password=)[^&\s]*", r"\1***", url)
 
 
+_BUMP_VERSION = (
+    "INSERT INTO meta VALUES ('data_version', '1') ON CONFLICT (key)"
+    " DO UPDATE SET value = (meta.value::bigint + 1)::text"
+)
+
 class PgStore:
     """One PostgreSQL database (or one schema in it). Open it with `PgStore.open(url)`; use it as a
     context manager. Safe to share between threads: one connection, used by one thread at a time."""
@@ -266,6 +271,7 @@ class PgStore:
             ).fetchone()
             if inserted is None:
                 return None
+            tx.execute(_BUMP_VERSION)
             with tx.cursor() as cur:
                 if passage_rows:
                     cur.executemany(
@@ -298,6 +304,7 @@ class PgStore:
         with self.transaction() as tx:
             if tx.execute("SELECT 1 FROM documents WHERE id = %s FOR UPDATE", (document_id,)).fetchone() is None:
                 raise NotFound(f"no document with id {document_id}", "list them with GET /documents")
+            tx.execute(_BUMP_VERSION)
             tx.execute(
                 "DELETE FROM passages_fts WHERE rowid IN (SELECT rowid FROM passages WHERE document_id = %s)",
                 (document_id,),
@@ -398,9 +405,20 @@ class PgStore:
             found.update((r["key"], np.frombuffer(r["vector"], dtype=np.float32)) for r in rows)
         return found
 
-    def claim_rowids(self) -> np.ndarray:
-        rows = self._fetchall("SELECT rowid FROM claims WHERE embed_key IS NOT NULL ORDER BY rowid")
+    def claim_rowids(self, after: int | None = None) -> np.ndarray:
+        """Rowids of the claims that have a vector, all or only those above `after`."""
+        rows = self._fetchall(
+            "SELECT rowid FROM claims WHERE embed_key IS NOT NULL AND rowid > %s ORDER BY rowid",
+            (-1 if after is None else after,),
+        )
         return np.array([r["rowid"] for r in rows], dtype=np.int64)
+
+    def data_version(self) -> int:
+        """A number that changes whenever a writer commits (SQLite's `PRAGMA data_version` for
+        PostgreSQL): every write transaction bumps a counter row, so a long-running reader (the
+        service) knows with one indexed read whether to look for new claims."""
+        row = self._fetchone("SELECT value FROM meta WHERE key = 'data_version'")
+        return int(row["value"]) if row else 0
 
     def claim_vectors(
         self, model: str, rowids: np.ndarray, batch: int = 5000
@@ -429,6 +447,7 @@ class PgStore:
         if not items:
             return
         with self.transaction() as tx, tx.cursor() as cur:
+            cur.execute(_BUMP_VERSION)
             cur.executemany(
                 "INSERT INTO vectors (model, key, vector) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
                 [(model, key, np.asarray(v, dtype=np.float32).tobytes()) for _, key, v in items],

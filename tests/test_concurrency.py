@@ -12,8 +12,11 @@ import os
 import sqlite3
 import subprocess
 import time
+import uuid
+from collections.abc import Iterator
 
 import numpy as np
+import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
@@ -96,14 +99,35 @@ def _add_document(store, text: str, name: str) -> int:
     return len(claims)
 
 
-def test_home_index_follows_other_processes_commits(tmp_path):
+@pytest.fixture(params=["sqlite", "postgresql"])
+def settings(request, tmp_path) -> Iterator[Settings]:
+    """A home on each store backend; PostgreSQL in a schema of its own, dropped after."""
+    if request.param == "sqlite":
+        yield Settings(home=tmp_path / "home")
+        return
+    from tests.miner.test_store import PG_MISSING, PG_URL
+
+    if PG_MISSING:
+        pytest.skip(f"PostgreSQL store tests skipped: {PG_MISSING}")
+    import psycopg
+
+    schema = f"miner_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield Settings(home=tmp_path / "home", database_url=f"{PG_URL}?options=-csearch_path%3D{schema}")
+    finally:
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def test_home_index_follows_other_processes_commits(settings):
     """Home.index (what the service searches) picks up claims another connection commits, and
     drops those it deletes, on the next access; with no commit in between it does no work."""
     from miner.home import Home
-    from miner.store import Store
+    from miner.storage import open_store
 
-    settings = Settings(home=tmp_path / "home")
-    other = Store.open(settings.store_path)
+    other = open_store(settings)
     first = _add_document(other, "# One\n\nDeepSeek took 30% of tokens in 2025.\n", "one.md")
     with Home(settings) as home:
         assert home.index.count == first
@@ -111,6 +135,7 @@ def test_home_index_follows_other_processes_commits(tmp_path):
         second = _add_document(other, "# Two\n\nQwen took 12% of tokens and 5 GW in 2025.\n", "two.md")
         assert home.index.count == first + second
         assert sorted(home.index.ids().tolist()) == other.claim_rowids().tolist()
+        assert home.refresh() == {"added": 0, "removed": 0}
         doc = next(d for d in other.documents() if d.source == "one.md")
         other.delete_document(doc.id)
         assert home.index.count == second

@@ -164,10 +164,13 @@ def test_torn_or_stale_index_on_disk_is_rebuilt_from_the_store(corpus, killed_ho
     whole = index_file.read_bytes()
     index_file.write_bytes(whole[: len(whole) // 2])  # torn
     check_store(home, corpus[1])
-    (home / "index.faiss.tmp").write_bytes(b"half a save")  # a save cut short
+    stale = home / ".index.faiss.killed.tmp"
+    stale.write_bytes(b"half a save")  # a save cut short, two hours ago
+    os.utime(stale, (time.time() - 7200, time.time() - 7200))
     meta = (home / "meta.json").read_text()
     (home / "meta.json").write_text(meta.replace('"count": ', '"count": 1'))  # meta ahead of the index
     check_store(home, corpus[1])
+    assert not stale.exists()  # removed by the next save
 
 
 def test_failed_index_save_does_not_end_the_batch(tmp_path, monkeypatch):

@@ -69,7 +69,8 @@ class Home:
         `miner ingest` batch running beside `miner serve`.
 
         Cheap when nothing changed: the store's data version (SQLite's `PRAGMA data_version`, a
-        counter row in PostgreSQL; one call, microseconds) moves only when a writer commits. After a change, the claims above the index's
+        counter row in PostgreSQL; one call, microseconds) moves only when a writer commits.
+        After a change, the claims above the index's
         highest id are added from the store, which holds their vectors (an indexed range read);
         a full sync runs only when the claim count then disagrees (another process deleted).
         """

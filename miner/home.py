@@ -70,9 +70,9 @@ class Home:
 
         Cheap when nothing changed: the store's data version (SQLite's `PRAGMA data_version`, a
         counter row in PostgreSQL; one call, microseconds) moves only when a writer commits.
-        After a change, the claims above the index's
-        highest id are added from the store, which holds their vectors (an indexed range read);
-        a full sync runs only when the claim count then disagrees (another process deleted).
+        After a change, the claims above the index's highest id are added from the store, which
+        holds their vectors (an indexed range read); a full sync runs only when the claim count
+        then disagrees (another process deleted).
         """
         if self._index is None:
             return {"added": 0, "removed": 0}

@@ -265,7 +265,9 @@ def _dress(text: str, n: Number) -> _Item | None:
             unit, factor, step = "%", 100.0, None
         elif n.bare:
             return None
-    if value > 0 and unit not in ("%", "pp") and (currency or re.search(r"[.,]", text[s:e])) and (
+    # Accounting writes a loss as (1,200) or ($1.2m); a measure in brackets, "(930,000 mi)", is
+    # a conversion or an aside, never a negative.
+    if value > 0 and (currency or (not unit and re.search(r"[.,]", text[s:e]))) and (
             m := _PARENS_BEFORE.search(text, max(0, start - 4), start)) and (p := _PARENS_AFTER.match(text, pos)):
         value, start, pos = -value, m.start(), p.end()  # accounting: (1,200)
     approximate, bound = _after_qualifiers(text, pos, approximate, bound)

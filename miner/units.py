@@ -110,7 +110,7 @@ UNIT_AFTER = re.compile(
       | (?P<other>\s*-?\s*(?:(?i:(?:kilo|centi|milli|nano)?met(?:er|re)s?|miles?|(?:kilo|milli)?grams?|tonnes?|tons?|
           (?:milli)?lit(?:er|re)s?|(?:kilo|mega|giga|tera|peta|exa)?bytes|hectares?|square\s+(?:kilo)?met(?:er|re)s?|
           degrees?\s+(?:Celsius|Fahrenheit)|(?:peta|exa|tera)?flops)
-        |km²|km2|m²|m2|mm|cm|km|nm|µm|μm|mi|mg|kg|g|t|mL|ml|L|l|kB|KB|MB|GB|TB|PB|EB|Tbps|Gbps|Mbps|
+        |km²|km2|m²|m2|mm|cm|km|nm|µm|μm|mi|mg|kg|g|t|lbs|lb|oz|mL|ml|L|l|kB|KB|MB|GB|TB|PB|EB|Tbps|Gbps|Mbps|
          kHz|MHz|GHz|THz|Hz|°C|℃|°F|PFLOPS|EFLOPS|TFLOPS|FLOPS|ha)(?![A-Za-z\d]))
     )""",
     re.VERBOSE,
@@ -118,7 +118,7 @@ UNIT_AFTER = re.compile(
 # Measurement units that are not in the contract's table keep their usual symbol.
 _OTHER = {"kilometer": "km", "kilometre": "km", "meter": "m", "metre": "m", "centimeter": "cm", "centimetre": "cm",
           "millimeter": "mm", "millimetre": "mm", "nanometer": "nm", "nanometre": "nm", "mile": "mi",
-          "gram": "g", "kilogram": "kg", "milligram": "mg", "tonne": "t", "ton": "t", "liter": "L", "litre": "L",
+          "gram": "g", "kilogram": "kg", "lbs": "lb", "milligram": "mg", "tonne": "t", "ton": "t", "liter": "L", "litre": "L",
           "l": "L", "milliliter": "mL", "millilitre": "mL", "ml": "mL", "byte": "B", "kilobyte": "kB", "KB": "kB",
           "megabyte": "MB", "gigabyte": "GB", "terabyte": "TB", "petabyte": "PB", "exabyte": "EB", "hectare": "ha",
           "square kilometer": "km2", "square kilometre": "km2", "square meter": "m2", "square metre": "m2",

@@ -84,6 +84,9 @@ def test_full_width_and_negative_forms():
     assert read("净利润为负12亿元。") == [("负12亿元", -1.2e9, "CNY")]
     assert read("增速为负百分之四。") == [("负百分之四", -4, "%")]
     assert read("Net loss was (3,400) and ($12.50).") == [("(3,400)", -3400, ""), ("($12.50)", -12.5, "USD")]
+    # a measure in brackets is an aside or a conversion, not a loss
+    assert read("It lies 1,500,000 km (930,000 mi) away.") == [("1,500,000 km", 1.5e6, "km"), ("930,000 mi", 9.3e5, "mi")]
+    assert read("It weighs 10kg (25lbs).") == [("10kg", 10, "kg"), ("25lbs", 25, "lb")]
 
 
 @pytest.mark.parametrize("text, approximate, bound", [

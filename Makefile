@@ -39,9 +39,16 @@ test: install browser
 test-all: install browser
 	$(BIN)/python -m pytest -q -m ""
 
+# Speed and quality figures, each against a baseline measured in the same run; never part of
+# `make test`. About 40 minutes on two cores; benchmarks/README.md has the latest figures.
 bench: install
 	$(BIN)/python benchmarks/read.py
 	$(BIN)/python benchmarks/quantities.py
+	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/retrieval.py
+	$(BIN)/python benchmarks/search.py
+	$(BIN)/python benchmarks/serve.py
+	$(BIN)/python benchmarks/hostile.py
 
 clean:
 	rm -rf $(VENV) indexes/*.db* indexes/*.faiss indexes/meta.json

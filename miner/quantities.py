@@ -206,6 +206,9 @@ def _zh_fractions(text: str, nums: list[Number]) -> list[Number]:
     return out
 
 
+_SPAN_ADJECTIVE = re.compile(r"-(?i:year|month|week|day|hour|minute)(?:-old)?(?![A-Za-z])")
+
+
 def _glued(text: str, k: int) -> bool:
     return 0 <= k < len(text) and text[k].isascii() and text[k].isalpha()
 
@@ -258,6 +261,8 @@ def _dress(text: str, n: Number) -> _Item | None:
         (unit, factor), pos = read, m.end()
     if pos == e and _glued(text, e):
         return None  # 3D, 5G, 180ml, 1990s, 4th
+    if pos == e and _SPAN_ADJECTIVE.match(text, e):
+        return None  # "a 20-year deal", "a 12-month high": how long, not how much
     if (n.fraction or n.bare) and not unit:
         if n.bare and _PERIOD_HALF.search(text, max(0, s - 12), s):
             return None  # "the first half" is a period
@@ -449,6 +454,8 @@ def _range(text: str, a: _Item, b: _Item) -> _Item | None:
         low, high, unit = a.number.value * b.factor, b.value, b.unit
         if not a.number.scaled and b.number.scaled:
             low *= _scale_of(text, b.number)
+    elif re.fullmatch(r"[A-Z]{3}", a.unit) and b.unit.startswith(a.unit + "/"):
+        low, high, unit = a.value * b.factor, b.value, b.unit  # "$0.08 and $0.10 per watt"
     elif not b.unit and re.fullmatch(r"[A-Z]{3}", a.unit) and not a.number.scaled:
         low, high, unit = a.value, b.value * a.factor, a.unit  # "$3-5bn", "$30,000-40,000"
         if b.number.scaled:

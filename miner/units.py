@@ -59,6 +59,7 @@ PER_AFTER = re.compile(
     r"""\s*(?:(?i:per|an?|each|every)\s+|/\s*|每\s*)(?:
         (?P<kwh>(?P<ep>[kMGT]?)Wh|(?i:(?P<ewp>kilo|mega|giga|tera)watt[- ]?hours?)|千瓦时|度电?)
       | (?P<h>(?i:(?:GPU|card|chip)[- ]?)?(?i:hours?|hrs?|h)(?![A-Za-z])|卡时|小时)
+      | (?P<kw>(?P<pp>[kMG]?)W(?![A-Za-z])|(?i:(?P<pwp>kilo|mega|giga)?watts?)(?![A-Za-z-])|千瓦(?!时)|瓦(?!时))
       | (?P<tok>(?P<tks>(?i:million|thousand|billion|1M|1K|M|K)|1,000,000|1,000|百万|千|万)?\s*(?:个\s*)?
                (?i:(?:input\s+|output\s+)?tokens?)(?![A-Za-z]))
       | (?P<month>(?i:month)(?![A-Za-z])|月)
@@ -70,7 +71,7 @@ PER_AFTER = re.compile(
 )
 # The same denominator written before the amount: "每千瓦时0.6元", "每小时2.1美元".
 PER_BEFORE = re.compile(
-    r"每\s*(?:(?P<kwh>千瓦时|度电?|kWh)|(?P<h>卡时|小时|(?i:GPU)\s*小时)|(?P<tok>(?P<tks>百万|千|万)?\s*(?:个\s*)?(?i:tokens?))"
+    r"每\s*(?:(?P<kwh>千瓦时|度电?|kWh)|(?P<h>卡时|小时|(?i:GPU)\s*小时)|(?P<kw>千瓦|瓦)|(?P<tok>(?P<tks>百万|千|万)?\s*(?:个\s*)?(?i:tokens?))"
     r"|(?P<month>月)|(?P<year>年)|(?P<day>天)|(?P<share>股))\s*$"
 )
 _PREFIX = {"": 1e-3, "k": 1.0, "kilo": 1.0, "M": 1e3, "mega": 1e3, "G": 1e6, "giga": 1e6, "T": 1e9, "tera": 1e9}
@@ -87,6 +88,15 @@ def per_unit(m: re.Match) -> tuple[str, float]:
         if "att" in m["kwh"]:
             return "kWh", _PREFIX[(groups.get("ewp") or "").lower()]
         return "kWh", 1.0
+    if m["kw"] is not None:
+        # A price per unit of power, "$0.09 per watt", "0.7元/瓦", in the contract's power unit:
+        # per kW, so that module and build costs compare whatever they were quoted in.
+        groups = m.groupdict()
+        if groups.get("pp") is not None:
+            return "kW", _PREFIX[groups["pp"]]
+        if groups.get("pwp") is not None or "att" in m["kw"]:
+            return "kW", _PREFIX[(groups.get("pwp") or "").lower()]
+        return "kW", 1.0 if "千" in m["kw"] else 1e-3
     if m["tok"] is not None:
         return "token", _TOKEN_SCALE.get((m["tks"] or "").lower(), 1.0)
     for unit in ("h", "month", "year", "day", "share"):
@@ -101,7 +111,7 @@ UNIT_AFTER = re.compile(
         (?P<pp>\s*(?:(?i:percentage[- ]points?)|pp|ppts?|(?:[个個]\s*)?[百佰]\s*分\s*[点點])(?![A-Za-z]))
       | (?P<bp>\s*(?:(?i:basis[- ]points?)|bps|bp)(?![A-Za-z]))
       | (?P<pct>\s*(?:%|(?i:percent(?:age)?s?|per\s?cents?|pct))(?![A-Za-z]))
-      | (?P<w>\s*(?P<wp>[kMGT]?)W(?P<wh>h)?(?![A-Za-z]))
+      | (?P<w>(?:\s*|-)(?P<wp>[kMGT]?)W(?P<wh>h)?(?![A-Za-z]))
       | (?P<ww>\s*(?i:(?P<wwp>kilo|mega|giga|tera)?watts?(?P<wwh>[- ]?hours?)?)(?![A-Za-z]))
       | (?P<zw>\s*(?P<zwp>千|兆|吉|太)?瓦(?P<zwh>时)?)
       | (?P<du>\s*度(?P<dian>电)?)
@@ -166,7 +176,7 @@ APPROX_BEFORE = re.compile(
 )
 AT_LEAST_BEFORE = re.compile(
     r"(?=[A-Za-z>≥超逾至不多高大突])(?:(?<![A-Za-z])(?i:more\s+than|over|at\s+least|above|exceeding|in\s+excess\s+of|"
-    r"greater\s+than|upwards\s+of|north\s+of|no\s+(?:less|fewer)\s+than|not\s+less\s+than)|>=?|≥|超过|超|逾|至少|不少于|不低于|"
+    r"greater\s+than|upwards\s+of|passed|surpassed|topped|exceeded|crossed|north\s+of|no\s+(?:less|fewer)\s+than|not\s+less\s+than)|>=?|≥|超过|超|逾|至少|不少于|不低于|"
     r"多于|高于|大于|突破)\s*$"
 )
 AT_MOST_BEFORE = re.compile(

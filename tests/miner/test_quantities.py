@@ -84,6 +84,15 @@ def test_full_width_and_negative_forms():
     assert read("净利润为负12亿元。") == [("负12亿元", -1.2e9, "CNY")]
     assert read("增速为负百分之四。") == [("负百分之四", -4, "%")]
     assert read("Net loss was (3,400) and ($12.50).") == [("(3,400)", -3400, ""), ("($12.50)", -12.5, "USD")]
+    # a price per unit of power is per kW, the contract's power unit
+    assert read("Modules cost $0.25 per watt.") == [("$0.25 per watt", 250, "USD/kW")]
+    assert read("组件价格约0.7元/瓦。") == [("0.7元/瓦", 700, "CNY/kW")]
+    assert read("capex of $1.2 million per MW") == [("$1.2 million per MW", 1200, "USD/kW")]
+    [q] = find_quantities("prices between $0.08 and $0.10 per watt")
+    assert (q.value, q.unit, q.range) == (pytest.approx(90), "USD/kW", (pytest.approx(80), pytest.approx(100)))
+    # how long is not how much; a hyphen may join a number and its unit
+    assert read("Microsoft signed a 20-year deal for a 500-MW plant.") == [("500-MW", 5e5, "kW")]
+    assert one("Revenue passed $20 billion.").bound == "at_least"
     # a measure in brackets is an aside or a conversion, not a loss
     assert read("It lies 1,500,000 km (930,000 mi) away.") == [("1,500,000 km", 1.5e6, "km"), ("930,000 mi", 9.3e5, "mi")]
     assert read("It weighs 10kg (25lbs).") == [("10kg", 10, "kg"), ("25lbs", 25, "lb")]

@@ -462,7 +462,8 @@ def best_period(periods: list[Period], anchor: int, text: str | None = None, end
     or a full stop), or all periods when the clause has none. Each costs its distance in
     characters from the number, plus 100 when another number stands between them (the period
     belongs to that one: "$4bn, up from $3bn in 2024"), plus 150 when a comparison word introduces
-    it ("since 2020", "较2025年"), minus 10 when "in", "for", "during"… introduces it. The
+    it ("since 2020", "较2025年"), minus 10 when "in", "for", "during"… introduces it, minus 20
+    when it follows the figure with nothing between ("34% a year earlier"). The
     cheapest wins; ties go to the more specific (shorter) period, then to the later one. Without
     `text` only distance and specificity count.
     """
@@ -486,6 +487,8 @@ def best_period(periods: list[Period], anchor: int, text: str | None = None, end
                 between = text[p.end:anchor]
             if p.end <= anchor and _ATTACHED.fullmatch(between):
                 return -1000.0, 0, 0  # the figure's own date: "较1月的53%", "2025年的1700亿千瓦时"
+            if end is not None and p.start >= end and not text[end:p.start].strip():
+                c -= 20  # right after the figure: "34% a year earlier", "8亿千瓦 in 2025"
             c += 100 * bool(_NUMBER.search(between))
             preceding = text[max(0, p.start - 20):p.start]
             c += 150 * bool(_COMPARED.search(preceding)) - 10 * bool(_INTRODUCED.search(preceding))

@@ -185,6 +185,13 @@ def test_periods_best_period_skips_periods_that_belong_to_another_number():
     assert best_period(periods, text.index("$7bn"), text).iso == "2024"
 
 
+def test_periods_best_period_takes_the_period_right_after_the_figure():
+    text = "Its share fell to 18% in February 2026 from 34% a year earlier."
+    periods = find_periods(text)
+    assert best_period(periods, text.index("18%"), text, text.index("18%") + 3).iso == "2026-02"
+    assert best_period(periods, text.index("34%"), text, text.index("34%") + 3).iso == "2025-02"
+
+
 def test_periods_best_period_avoids_comparison_bases():
     text = "2025年1-6月,新增装机3000万千瓦,较去年同期增长8%。"
     periods = find_periods(text)

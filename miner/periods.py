@@ -148,6 +148,8 @@ _SPAN_BEFORE = re.compile(  # "the four weeks to 1 March 2026", "the 12 months e
     r"(?:to|ending|ended|through)\s+$", re.IGNORECASE)
 _BY_BEFORE = re.compile(r"(?P<by>\bby\s+(?:the\s+)?)?(?P<end>\bend\s+of\s+|\bend-)?$", re.IGNORECASE)
 _ZH_TO_BEFORE = re.compile(r"(?<![截止])(?:到|至)\s*$")
+# "截至2025年底", "as of the end of 2025": a state reported at a date, not a target.
+_AS_OF_BEFORE = re.compile(r"(?:截至|截止(?:到|至)?|\bas\s+of\s+(?:the\s+)?)\s*$", re.IGNORECASE)
 _ZH_AFTER = re.compile(r"^\s*(?:(?P<end>年?底|年?末)?(?P<before>(?:之|以)?前(?![一二三四五六七八九十两\d半后]))?)")
 
 
@@ -305,12 +307,13 @@ def _adjust(hits: list[_Hit], text: str, lang: Language, published: date | None)
             hit = _span_to(hit, span) or hit
             before = text[max(floor, hit.start - 40):hit.start]
         if lang == "en" and (by := _BY_BEFORE.search(before)) and by.group(0):
-            target = bool(by.group("by")) or (bool(by.group("end")) and _ends_ahead(hit, published))
+            as_of = bool(_AS_OF_BEFORE.search(before, 0, by.start()))
+            target = bool(by.group("by")) or (bool(by.group("end")) and not as_of and _ends_ahead(hit, published))
             hit = replace(hit, start=hit.start - len(by.group(0)), cue=target)
         if lang == "zh":
             after = _ZH_AFTER.match(text[hit.end:ceiling])
             if after and (after.group("end") or after.group("before")):
-                ahead = bool(after.group("end")) and _ends_ahead(hit, published)
+                ahead = bool(after.group("end")) and not _AS_OF_BEFORE.search(before) and _ends_ahead(hit, published)
                 target = bool(after.group("before")) or ahead
                 hit = replace(hit, end=hit.end + len(after.group(0)), cue=target)
             if _ZH_TO_BEFORE.search(before):

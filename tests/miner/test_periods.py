@@ -123,6 +123,15 @@ def test_periods_end_of_a_past_year_is_no_target():
     assert (p.iso, p.forecast_cue) == ("2024", False)
 
 
+def test_periods_as_of_a_date_is_no_target_even_without_a_publication_date():
+    (p,) = find_periods("截至2025年底,累计装机超过8亿千瓦。", "zh", None)
+    assert (p.iso, p.forecast_cue) == ("2025", False)
+    (p,) = find_periods("As of the end of 2025, capacity was 800 GW.", "en", None)
+    assert (p.iso, p.forecast_cue) == ("2025", False)
+    (p,) = find_periods("到2027年底,装机将超过10亿千瓦。", "zh", None)
+    assert p.forecast_cue
+
+
 def test_periods_relative_forms_resolve_against_publication():
     text = "Sales fell last year, rose this year, and should grow next year; last month and this quarter too."
     assert [p.iso for p in find_periods(text, "en", PUB)] == ["2024", "2025", "2026", "2025-10", "2025-10/2025-12"]

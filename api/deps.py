@@ -10,9 +10,16 @@ from fastapi import Depends, Header, HTTPException, Request
 from miner.home import Home
 
 
-def locked_home(request: Request) -> Iterator[Home]:
-    """The app's home, used by one request at a time: the store's connection and the faiss index
-    are shared by the worker threads, so access to them is serialised."""
+async def shared_home(request: Request) -> Home:
+    """The app's home, for requests that read: they run side by side (each worker thread has its
+    own store connection, and index searches run together; see miner.home). A coroutine, so that
+    handing the home over costs no trip to the thread pool."""
+    return request.app.state.home
+
+
+def writing_home(request: Request) -> Iterator[Home]:
+    """The app's home, for requests that store or delete documents: one of those at a time, while
+    the reads go on."""
     with request.app.state.lock:
         yield request.app.state.home
 
@@ -24,5 +31,6 @@ def require_key(request: Request, x_api_key: Annotated[str | None, Header()] = N
         raise HTTPException(status_code=401, detail="missing or wrong API key: send it in the X-API-Key header")
 
 
-HomeDep = Annotated[Home, Depends(locked_home)]
+HomeDep = Annotated[Home, Depends(shared_home)]
+WriteHomeDep = Annotated[Home, Depends(writing_home)]
 WriteAccess = Depends(require_key)

@@ -88,34 +88,40 @@ METRICS = [
 MONTHS = "January February March April May June July August September October November December".split()
 
 
-def _figure(kind: str, rng: random.Random) -> tuple[str, str]:
-    """A figure as English and Chinese reports write it."""
+Figure = tuple[str, float, str]  # as written, canonical value, canonical unit
+
+
+def _figure(kind: str, rng: random.Random) -> tuple[Figure, Figure]:
+    """A figure as English and Chinese reports write it, each with the value and unit the
+    extractor stores for it."""
     if kind == "share":
         v = rng.choice([rng.randint(3, 95), round(rng.uniform(1, 90), 1)])
-        return f"{v}%", rng.choice([f"{v}%", f"约{v}%", f"百分之{v}"])
+        return (f"{v}%", v, "%"), (rng.choice([f"{v}%", f"约{v}%", f"百分之{v}"]), v, "%")
     if kind == "tokens":
         v = round(rng.uniform(0.2, 12), 1)
-        return f"{v} trillion tokens", f"{v}万亿Token"
+        return (f"{v} trillion tokens", v * 1e12, "tokens"), (f"{v}万亿Token", v * 1e12, "tokens")
     if kind == "money":
         v = rng.randint(1, 900)
-        return rng.choice([f"${v} million", f"US${v / 10:g}bn"]), rng.choice([f"{v / 100:g}亿美元", f"{v}亿元"])
+        return (rng.choice([(f"${v} million", v * 1e6, "USD"), (f"US${v / 10:g}bn", v * 1e8, "USD")]),
+                rng.choice([(f"{v / 100:g}亿美元", v * 1e6, "USD"), (f"{v}亿元", v * 1e8, "CNY")]))
     if kind == "hourly":
         v = round(rng.uniform(0.8, 4.5), 2)
-        return f"${v:.2f} an hour", f"每小时{v:.2f}美元"
+        return (f"${v:.2f} an hour", v, "USD/h"), (f"每小时{v:.2f}美元", v, "USD/h")
     if kind == "kwh_price":
         v = round(rng.uniform(0.03, 0.2), 3)
-        return f"${v} per kWh", f"每千瓦时{round(v * 7, 2)}元"
+        return (f"${v} per kWh", v, "USD/kWh"), (f"每千瓦时{round(v * 7, 2)}元", round(v * 7, 2), "CNY/kWh")
     if kind == "energy":
         v = rng.randint(20, 1200)
-        return f"{v} TWh", f"{v * 10}亿千瓦时"
+        return (f"{v} TWh", v * 1e9, "kWh"), (f"{v * 10}亿千瓦时", v * 1e9, "kWh")
     if kind == "power":
         v = rng.randint(2, 300)
-        return f"{v} GW", rng.choice([f"{v / 100:g}亿千瓦", f"{v}吉瓦"])
+        return (f"{v} GW", v * 1e6, "kW"), (rng.choice([f"{v / 100:g}亿千瓦", f"{v}吉瓦"]), v * 1e6, "kW")
     if kind == "token_price":
         v = round(rng.uniform(0.1, 15), 2)
-        return f"${v} per million output tokens", f"每百万输出Token {round(v * 7, 1)}元"
+        return ((f"${v} per million output tokens", v / 1e6, "USD/token"),
+                (f"每百万输出Token {round(v * 7, 1)}元", round(v * 7, 1) / 1e6, "CNY/token"))
     v = rng.randint(12, 2000)
-    return f"{v} people", f"{v}人"
+    return (f"{v} people", v, ""), (f"{v}人", v, "")
 
 
 def _period(rng: random.Random) -> tuple[str, str, str]:
@@ -150,6 +156,7 @@ ZH_TEMPLATES = [
     "{e}表示，受推理需求带动，其{m}在{p}升至{f}。",
     "公司: {e}; {m}: {f}; 时间: {p}",
 ]
+FORECAST_TEMPLATES = {EN_TEMPLATES[4], ZH_TEMPLATES[4]}
 
 
 def generated_claims(n: int, seed: int = SEED) -> list[Claim]:
@@ -162,10 +169,15 @@ def generated_claims(n: int, seed: int = SEED) -> list[Claim]:
         f_en, f_zh = _figure(kind, rng)
         p_en, p_zh, iso = _period(rng)
         template = rng.choice(ZH_TEMPLATES if zh else EN_TEMPLATES)
+        raw, value, unit = f_zh if zh else f_en
         quote = template.format(e=e_zh if zh else e_en, m=m_zh if zh else m_en, M=m_en.capitalize(),
-                                f=f_zh if zh else f_en, p=p_zh if zh else p_en)
-        out.append(Claim(id=f"g{i}", quote=quote, entity=e_en.removeprefix("the "), metric=m_zh if zh else m_en,
-                         value=1.0, raw=f_zh if zh else f_en, period=iso, language="zh" if zh else "en"))
+                                f=raw, p=p_zh if zh else p_en)
+        out.append(Claim(
+            id=f"g{i}", quote=quote, entity=e_en.removeprefix("the "), metric=m_zh if zh else m_en,
+            value=value, unit=unit, raw=raw, period=iso, language="zh" if zh else "en",
+            kind="forecast" if template in FORECAST_TEMPLATES else "reported",
+            approximate=raw.startswith("约") or any(w in template for w in ("about {f}", "约为{f}")),
+        ))
     return out
 
 
@@ -327,14 +339,15 @@ def _neighbours(base: np.ndarray, k: int = 10) -> np.ndarray:
     return ids[:, 1:]
 
 
-def sample_around(base: np.ndarray, n: int, seed: int, noise: float = 0.25) -> np.ndarray:
-    """n unit vectors near the real ones: towards a near neighbour by U(0, 0.5), plus noise."""
+def sample_around(base: np.ndarray, n: int, seed: int, noise: float = 0.25, around: np.ndarray | None = None) -> np.ndarray:
+    """n unit vectors near the real ones: towards a near neighbour by U(0, 0.5), plus noise.
+    `around`: which row of `base` each vector starts from (random rows when not given)."""
     rng = np.random.default_rng(seed)
     neighbours = _neighbours(base)
     out = np.empty((n, base.shape[1]), dtype=np.float32)
     for start in range(0, n, 100_000):
         m = min(100_000, n - start)
-        i = rng.integers(0, len(base), m)
+        i = rng.integers(0, len(base), m) if around is None else around[start:start + m]
         j = neighbours[i, rng.integers(0, neighbours.shape[1], m)]
         lam = rng.uniform(0, 0.5, (m, 1)).astype(np.float32)
         x = (1 - lam) * base[i] + lam * base[j]

@@ -8,53 +8,22 @@ answer says so and `figure` is null.
 from __future__ import annotations
 
 import re
-from collections import Counter
-from dataclasses import dataclass
+import threading
+from collections import Counter, OrderedDict, defaultdict
 from datetime import date, timedelta
 
 import numpy as np
 
 from miner.crosscheck import (
-    Fact, agree, agreement, arithmetic, compatible, derived_shares, is_change, is_reference, metric_vectors,
-    same_metric,
+    AMOUNT_UNITS_EXCLUDED, Fact, agree, agreement, arithmetic, compatible, derived_shares, is_change, is_reference,
+    metric_vectors, same_metric,
 )
-from miner.embed import claim_text
-from miner.entities import aliases, entity_type, find_entities
-from miner.lang import detect_language
+from miner.entities import aliases, entity_type
 from miner.model import Answer, Check, Claim, Figure
-from miner.periods import find_periods, iso_bounds
+from miner.periods import iso_bounds
+from miner.question import Query, understand, unit_fits
 from miner.search import search
 
-# What kind of figure a question asks for, by the unit family of the answer.
-_WANTS = [
-    ("x", re.compile(r"how many times|\bmultiple\b|times (?:as|more|higher)|多少倍|几倍", re.I)),
-    ("/h", re.compile(r"per hour|an hour|hourly|GPU[- ]hour (?:cost|price)|每小时|小时.{0,4}(?:价|租)", re.I)),
-    ("/kWh", re.compile(r"per kWh|kilowatt[- ]hour price|electricity price|power price|电价|每千瓦时|每度电", re.I)),
-    ("%", re.compile(r"share|percent|percentage|proportion|what part|how much of|fraction|占比|比例|份额|百分之|几成|多少成|比重", re.I)),
-    ("tokens", re.compile(r"tokens?\b|词元|Token", re.I)),
-    ("kWh", re.compile(r"electricity (?:use|consumption|demand)|TWh|GWh|用电量|耗电量|电量", re.I)),
-    ("kW", re.compile(r"capacity|installed|\bGW\b|\bMW\b|装机|容量|吉瓦|千瓦(?!时)|ship(?:ped|ments?)?|出货", re.I)),
-    ("money", re.compile(r"\braise[sd]?\b|funding|revenue|valuation|invest|how much money|\$|融资|收入|营收|估值|投资", re.I)),
-    ("", re.compile(r"how many (?:people|engineers|employees|staff|data cent)|多少(?:人|名|家|个)", re.I)),
-]
-_FORECAST_Q = re.compile(r"expect|forecast|project|predict|will\b|outlook|by the end of|预计|预测|将|到\d{4}年|展望", re.I)
-# A question about a change, not a level: "by how much", "增速"; not "grow to", "增长到".
-_CHANGE_Q = re.compile(
-    r"by how much|by what (?:percentage|percent)|"
-    r"how much did .{0,60}\b(?:grow|rise|fall|increase|decrease|decline|drop|change)\b(?!\s+to\b)|"
-    r"\b(?:growth|year[- ]on[- ]year|yoy)\b|(?:增长|下降|下跌|上涨|提高|降低)(?![到至])|增幅|增速|降幅|同比|环比|变化",
-    re.I,
-)
-# Capitalised words a question may name that the gazetteer does not know ("Acme", "PUE"):
-# the evidence must then say them too. Words that are capitalised for other reasons are not names.
-_NAME = re.compile(r"\b(?:[A-Z][\w&-]*[A-Za-z0-9]|[a-z]+[A-Z0-9][\w-]*)")
-_NOT_NAMES = set(
-    """What Which Who How When Where Why Is Are Was Were Do Does Did Can Could Will Would Should In
-    On At By For Of The A An According AI API APIs GPU GPUs CPU TPU US USA UK EU USD CNY RMB EUR GW MW kW
-    TWh GWh MWh kWh Q1 Q2 Q3 Q4 H1 H2 FY CEO CFO I IT YoY""".split()
-)
-_MONTHS = ("January February March April May June July August September October November December "
-           "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec").split()
 MIN_SCORE = 1.0
 REPORTING_LAG_DAYS = 183
 # The best claim must be about the question at least this much (cosine of the question and the
@@ -65,61 +34,6 @@ RELEVANCE_FLOOR = {"same language": 0.30, "other language": 0.25, "any kind": 0.
 # claim in its own language (cross-lingual similarities run lower), and not merely loosely close.
 ON_TOPIC_SHARE = 0.8
 ON_TOPIC_FLOOR = 0.35
-
-
-@dataclass(frozen=True)
-class Query:
-    text: str
-    language: str
-    entities: tuple[str, ...]
-    period: str | None
-    wants: str | None
-    forecast: bool
-    change: bool
-    names: tuple[str, ...]  # capitalised names the gazetteer does not know: the evidence must say them
-
-
-def understand(question: str, today: date | None = None) -> Query:
-    lang = detect_language(question)
-    periods = find_periods(question, lang, today or date.today())
-    mentions = find_entities(question, lang, ner=False)
-    change = bool(_CHANGE_Q.search(question))
-    return Query(
-        text=question, language=lang,
-        entities=tuple(dict.fromkeys(m.name for m in mentions)),
-        period=periods[-1].iso if periods else None,
-        # A change is in % or points, whatever changed ("by how much did the hourly price fall").
-        wants="change" if change else next((unit for unit, rx in _WANTS if rx.search(question)), None),
-        forecast=bool(_FORECAST_Q.search(question)),
-        change=change,
-        names=_unknown_names(question, mentions, periods) if lang == "en" else (),
-    )
-
-
-def _unknown_names(question: str, mentions, periods) -> tuple[str, ...]:
-    taken = [(m.start, m.end) for m in mentions] + [(p.start, p.end) for p in periods]
-    opening = len(question) - len(question.lstrip())
-    names = []
-    for m in _NAME.finditer(question):
-        word = m.group()
-        if word in _NOT_NAMES or word in _MONTHS or any(s < m.end() and m.start() < e for s, e in taken):
-            continue
-        if m.start() == opening and word[1:].islower():
-            continue  # capitalised because it opens the question ("Total new capacity ...?")
-        names.append(word)
-    return tuple(names)
-
-
-def _unit_fits(unit: str, wants: str | None) -> bool | None:
-    if wants is None:
-        return None
-    if wants == "change":
-        return unit in ("%", "pp")
-    if wants == "money":
-        return bool(re.fullmatch(r"[A-Z]{3}", unit))
-    if wants.startswith("/"):
-        return unit.endswith(wants)
-    return unit == wants
 
 
 def _period_fits(claim: str | None, asked: str | None) -> bool | None:
@@ -133,7 +47,7 @@ def fit(c: Claim, q: Query, about: frozenset[str | None] = frozenset()) -> float
     """How well a retrieved claim fits the question, or None when it cannot answer it: the wrong
     kind of figure, another subject, another period, a change for a level or the reverse.
     `about`: the documents that name the question's subject elsewhere."""
-    unit = _unit_fits(c.unit, q.wants)
+    unit = unit_fits(c.unit, q.wants)
     period = _period_fits(c.period, q.period)
     if unit is False or period is False or is_change(c) != q.change:
         return None
@@ -177,7 +91,10 @@ def _may_report(c: Claim, asked: str) -> bool:
 def ask(question: str, home, *, k: int = 10, today: date | None = None) -> Answer:
     """Answer a question from the claims in `home` (a miner.home.Home)."""
     q = understand(question, today)
-    found = search(question, home.store, home.index, home.embedder, k=max(k, 40))
+    index = home.index
+    # Embedded once, for the vector search and for relevance; not at all when nothing is indexed.
+    vector = home.embedder.encode([question])[0] if index.count else None
+    found = search(question, home.store, index, home.embedder, k=max(k, 40), vector=vector)
     if not found:
         return _not_found(q)
     top = max(c.score or 0.0 for c in found)
@@ -187,12 +104,12 @@ def ask(question: str, home, *, k: int = 10, today: date | None = None) -> Answe
         key=lambda t: -t[0],
     )
     kept = [c for s, c in scored if s >= MIN_SCORE]
-    relevance = _relevance(q, kept, home.embedder.encode)
+    relevance = _relevance(question, vector, kept, home)
     seed = next((i for i, c in enumerate(kept) if relevance[i] >= _floor(c, q)), None)
     if seed is None:
         return _not_found(q)
     order = [seed] + [i for i in range(len(kept)) if i != seed]
-    fact = _gather([kept[i] for i in order], relevance[order], home.embedder.encode)
+    fact = _gather([kept[i] for i in order], relevance[order], _recurring(home.embedder))
     checks = _checks(fact, found, home.store)
     head = _headline(fact)
     shown = fact.claims + [c for c in kept if c not in fact.claims]
@@ -206,19 +123,47 @@ def ask(question: str, home, *, k: int = 10, today: date | None = None) -> Answe
     )
 
 
-def _relevance(q: Query, kept: list[Claim], encode) -> np.ndarray:
-    """How much each claim is about the question: its sentence or its label (subject and metric),
-    whichever is closer to the question; the label is what carries across languages."""
+def _relevance(question: str, vector: np.ndarray | None, kept: list[Claim], home) -> np.ndarray:
+    """How much each claim is about the question: its text (`claim_text`) or its label (subject and
+    metric), whichever is closer to the question; the label is what carries across languages.
+    The texts' vectors are the ones ingest stored, so answering embeds only labels."""
     if not kept:
         return np.zeros(0)
-    question = encode([q.text])[0]
-    texts = encode([claim_text(c) for c in kept]) @ question
-    labels = encode([" ".join(x for x in (c.entity, c.metric) if x) or c.quote for c in kept]) @ question
-    return np.maximum(texts, labels)
+    if vector is None:
+        vector = home.embedder.encode([question])[0]
+    texts = home.vectors_for(kept)[1] @ vector
+    labels = _recurring(home.embedder)([" ".join(x for x in (c.entity, c.metric) if x) or c.quote for c in kept])
+    return np.maximum(texts, labels @ vector)
+
+
+# Label and metric-phrase vectors kept across questions (about 2 kB each): few distinct ones recur
+# from question to question, so that most answers embed none of them.
+RECENT_TEXTS = 8192
+_recent: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+_recent_lock = threading.Lock()
+
+
+def _recurring(embedder):
+    """`embedder.encode` through the memory of recent texts."""
+    def encode(texts: list[str]) -> np.ndarray:
+        keys = [(embedder.name, t) for t in texts]
+        with _recent_lock:
+            known = {k: _recent[k] for k in keys if k in _recent}
+            for k in known:
+                _recent.move_to_end(k)
+        todo = list(dict.fromkeys(k for k in keys if k not in known))
+        if todo:
+            known.update(zip(todo, embedder.encode([t for _, t in todo])))
+            with _recent_lock:
+                _recent.update((k, known[k]) for k in todo)
+                while len(_recent) > RECENT_TEXTS:
+                    _recent.popitem(last=False)
+        return np.stack([known[k] for k in keys]) if keys else np.zeros((0, embedder.dimension), np.float32)
+    return encode
 
 
 def _floor(c: Claim, q: Query) -> float:
-    if not _unit_fits(c.unit, q.wants):
+    if not unit_fits(c.unit, q.wants):
         return RELEVANCE_FLOOR["any kind"]
     return RELEVANCE_FLOOR["same language" if c.language == q.language else "other language"]
 
@@ -260,10 +205,18 @@ def _checks(fact: Fact, found: list[Claim], store) -> list[Check]:
     """Agreement inside the fact, and arithmetic about its claims within and across the reports
     retrieval touched (a derived share needs the report that gives the part and the total)."""
     ids = {c.id for c in fact.claims}
+    own = {c.document_id for c in fact.claims}
     documents = list(dict.fromkeys(c.document_id for c in [*fact.claims, *found] if c.document_id))
-    near = [c for d in documents for c in store.claims(document=d)]
+    # The checks that concern the fact's claims need all of their own reports, and of the others
+    # only the parts and totals a share can be derived from: reading whole reports took a sixth
+    # of the time of an answer at 100k claims (benchmarks/serve.py --profile).
+    by_document = defaultdict(list)
+    for c in store.amounts_sharing_a_passage([d for d in documents if d not in own], AMOUNT_UNITS_EXCLUDED):
+        by_document[c.document_id].append(c)
+    near = [c for d in documents for c in (store.claims(document=d) if d in own else by_document[d])]
     checks = [a] if (a := agreement(fact)) else []
-    checks += [ch for ch in arithmetic(near) + derived_shares(near) if ch.claim_ids[0] in ids]
+    checks += [ch for ch in arithmetic([c for c in near if c.document_id in own]) + derived_shares(near)
+               if ch.claim_ids[0] in ids]
     unique = {(ch.kind, ch.claim_ids): ch for ch in checks}
     return sorted(unique.values(), key=lambda ch: (ch.status != "conflict", ch.kind))
 

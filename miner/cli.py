@@ -76,6 +76,14 @@ def ingest(
     workers: Annotated[
         Optional[int], typer.Option(min=1, help="the same on a local Dask cluster of N processes")
     ] = None,
+    jobs: Annotated[
+        Optional[int],
+        typer.Option(
+            min=1,
+            help="processes at work: N - 1 read and mine files, one embeds and stores "
+            "[env MINER_JOBS; default one per core, at most 3]",
+        ),
+    ] = None,
 ) -> None:
     """Store reports and their claims. Files already stored are skipped."""
     from functools import partial
@@ -92,6 +100,8 @@ def ingest(
     settings = _settings(ctx)
     if password:
         settings = settings.model_copy(update={"pdf_password": password})
+    if jobs:
+        settings = settings.model_copy(update={"jobs": jobs})
     counts = {"stored": 0, "skipped": 0, "failed": 0}
     claims = 0
     total = len(collect(paths).files)

@@ -1,6 +1,7 @@
 """Settings: built once by the CLI or the app and passed down; stages never read the environment."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pydantic import Field
@@ -17,6 +18,14 @@ class Settings(BaseSettings):
         250.0, description="an upload request (all its files and form overhead) larger than this is refused unread"
     )
     max_pages: int = Field(2000, description="PDFs with more pages than this are refused")
+    # One process per core, the writer included (benchmarks/ingest.py, 500 pages on two shared
+    # cores: jobs 2 is 1.6x jobs 1, jobs 3 1.5x, its two workers and the writer fighting over the
+    # cores). At most three: two workers already mine faster (20 s of CPU each) than the writer
+    # embeds and stores (27 s), so a third would add only its memory (about 600 MB).
+    jobs: int = Field(
+        default_factory=lambda: min(3, _cores()), ge=1,
+        description="processes that ingest a batch: N - 1 read and mine files, one embeds and stores (1: all in one)",
+    )
     pdf_password: str | None = Field(None, description="password tried on encrypted PDFs")
     api_key: str | None = Field(None, description="when set, write endpoints require it")
     database_url: str | None = Field(
@@ -34,3 +43,8 @@ class Settings(BaseSettings):
     @property
     def max_request_bytes(self) -> int:
         return int(self.max_request_mb * 1024 * 1024)
+
+
+def _cores() -> int:
+    # The cores this process may use (a container's share, where the system tells it).
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

@@ -410,7 +410,7 @@ def _shown(v: float, unit: str) -> str:
 def derived_shares(claims: Sequence[Claim]) -> list[Check]:
     """Across documents: a part and its total in one report ("5.3 of 8.7 trillion tokens") give a
     share that another report's stated share for the same subject, period and quantity must meet."""
-    shares = [c for c in claims if c.unit == "%" and c.entity and not is_change(c) and not is_reference(c)]
+    shares: list[Claim] | None = None  # found when first needed: most reports give no part and total
     checks = []
     for doc in _by_document(claims).values():
         passages: dict[int | None, list[Claim]] = defaultdict(list)
@@ -421,6 +421,8 @@ def derived_shares(claims: Sequence[Claim]) -> list[Check]:
             pairs = _part_total_pairs(amounts)
             if len(pairs) != 1:
                 continue  # only an unambiguous part and total say what the share must be
+            if shares is None:
+                shares = [c for c in claims if c.unit == "%" and c.entity and not is_change(c) and not is_reference(c)]
             part, total = pairs[0]
             period = part.period or total.period
             seen = set()  # one check per report and value: a text and its table say the same

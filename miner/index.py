@@ -14,6 +14,9 @@ scan being bound by memory bandwidth, about twice as fast, with no measurable lo
 (8-bit codes halve the memory again but are no faster and lose 3 points of recall@10).
 benchmarks/search.py measures build time, memory, latency and recall@10 against exact search
 at 100k and 1M claims.
+
+Searches may run in many threads at once (faiss reads the index without changing it); adding,
+removing and syncing wait for them and hold them back while they run.
 """
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ import json
 import math
 import os
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -67,6 +71,7 @@ class VectorIndex:
         self.model = model
         self.dimension = dimension
         self._index = index if index is not None else _exact(dimension)
+        self._lock = _ReadWriteLock()
 
     # -- persistence -------------------------------------------------------------------------
 
@@ -103,7 +108,7 @@ class VectorIndex:
         # Temporary names of this process's own, so that two processes saving at once never
         # write into each other's half-written file; the last rename wins whole.
         _remove_stale_temporaries(self.home)
-        with _temporary(self.home, INDEX_FILE) as tmp:
+        with _temporary(self.home, INDEX_FILE) as tmp, self._lock.reading():
             faiss.write_index(self._index, str(tmp))
             os.replace(tmp, self.home / INDEX_FILE)
         with _temporary(self.home, META_FILE) as tmp:
@@ -121,6 +126,10 @@ class VectorIndex:
         return "exact" if isinstance(self._index, _faiss().IndexIDMap2) else "ivf"
 
     def ids(self) -> np.ndarray:
+        with self._lock.reading():
+            return self._ids()
+
+    def _ids(self) -> np.ndarray:
         faiss = _faiss()
         if isinstance(self._index, faiss.IndexIDMap2):
             return faiss.vector_to_array(self._index.id_map).astype(np.int64)
@@ -133,11 +142,19 @@ class VectorIndex:
         return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        with self._lock.writing():
+            self._add(ids, vectors)
+
+    def _add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         if len(ids):
             self._index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), np.asarray(ids, dtype=np.int64))
             self._maybe_grow()
 
     def remove(self, ids: np.ndarray) -> int:
+        with self._lock.writing():
+            return self._remove(ids)
+
+    def _remove(self, ids: np.ndarray) -> int:
         if not len(ids):
             return 0
         removed = int(self._index.remove_ids(np.asarray(ids, dtype=np.int64)))
@@ -147,55 +164,101 @@ class VectorIndex:
     def search(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """(scores, ids) for each query row, best first; id -1 pads when fewer than k exist."""
         queries = np.atleast_2d(np.ascontiguousarray(vectors, dtype=np.float32))
-        if self.count == 0:
-            return np.zeros((len(queries), 0), np.float32), np.zeros((len(queries), 0), np.int64)
-        if len(queries) < 20 and self.kind == "exact":
-            # faiss splits one query's flat scan over its OpenMP threads; on a busy machine the
-            # threads wait for each other and one thread is 3–10× faster (benchmarks/search.py).
-            with _one_thread():
-                return self._index.search(queries, min(k, self.count))
-        return self._index.search(queries, min(k, self.count))
+        with self._lock.reading():
+            if self.count == 0:
+                return np.zeros((len(queries), 0), np.float32), np.zeros((len(queries), 0), np.int64)
+            if len(queries) < 20 and self.kind == "exact":
+                # faiss splits one query's flat scan over its OpenMP threads; on a busy machine the
+                # threads wait for each other and one thread is 3–10× faster (benchmarks/search.py).
+                with _one_thread():
+                    return self._index.search(queries, min(k, self.count))
+            return self._index.search(queries, min(k, self.count))
 
     # -- keeping it true to the store ------------------------------------------------------
 
     def sync(self, store: Store) -> dict[str, int]:
         """Make the index hold exactly the store's claim vectors for this model."""
-        have = self.ids()
+        with self._lock.writing():
+            return self._sync(store)
+
+    def _sync(self, store: Store) -> dict[str, int]:
+        have = self._ids()
         want = store.claim_rowids()
         extra = np.setdiff1d(have, want, assume_unique=True)
         missing = np.setdiff1d(want, have, assume_unique=True)
-        removed = self.remove(extra)
+        removed = self._remove(extra)
         added = 0
         if len(missing) > 1 and self.kind == "exact" and self.count + len(missing) >= APPROXIMATE_FROM:
             # The IVF cells are trained on the vectors present at the switch: let those be a
             # sample of the whole store, not its oldest documents.
             missing = np.random.default_rng(0).permutation(missing)
         for ids, vectors in store.claim_vectors(self.model, missing):
-            self.add(ids, vectors)
+            self._add(ids, vectors)
             added += len(ids)
         self._maybe_grow()
         return {"added": added, "removed": removed}
 
     def rebuild(self, store: Store) -> dict[str, int]:
-        self._index = _exact(self.dimension)
-        return self.sync(store)
+        with self._lock.writing():
+            self._index = _exact(self.dimension)
+            return self._sync(store)
 
     def _maybe_grow(self) -> None:
         """Switch to IVF once the exact scan gets slow; back to exact if the index shrank a lot."""
         if self.kind == "exact" and self.count >= APPROXIMATE_FROM:
             self._index = _to_ivf(self._index, self.dimension)
         elif self.kind == "ivf" and self.count < APPROXIMATE_FROM // 4:
-            ids = self.ids()
+            ids = self._ids()
             vectors = np.vstack([self._index.reconstruct(int(i)) for i in ids]) if len(ids) else None
             self._index = _exact(self.dimension)
             if vectors is not None:
-                self.add(ids, vectors)
+                self._add(ids, vectors)
 
 
 def _faiss():
     import faiss
 
     return faiss
+
+
+class _ReadWriteLock:
+    """Many readers at once, or one writer. A waiting writer holds new readers back, so a steady
+    stream of searches cannot keep a store's new vectors out of the index."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writer = False
+        self._waiting = 0
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        with self._cond:
+            while self._writer or self._waiting:
+                self._cond.wait()
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                if not self._readers:
+                    self._cond.notify_all()
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        with self._cond:
+            self._waiting += 1
+            while self._writer or self._readers:
+                self._cond.wait()
+            self._waiting -= 1
+            self._writer = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writer = False
+                self._cond.notify_all()
 
 
 @contextmanager

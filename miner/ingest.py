@@ -4,13 +4,24 @@ file and a batch.
 Every input gets an IngestResult (stored, skipped or failed with its reason); one bad file never
 stops the batch, and each document is written in one transaction so a crash never leaves half
 of one behind.
+
+A batch can spread the CPU-heavy, store-free half (read, segment, extract: `extract_file`) over
+worker processes, while this process stays the one writer: it embeds, stores and indexes each
+document (`store_extracted`) as the workers mine the next ones. Results keep the input's order.
 """
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
+import signal
 import stat
+import threading
+import time
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -76,14 +87,23 @@ def collect(paths: Iterable[Path]) -> Collected:
     return out
 
 
-def ingest(paths: Iterable[Path], home: Home) -> Iterator[IngestResult]:
-    """Ingest files and folders, yielding one result per file (missing paths included)."""
+def ingest(paths: Iterable[Path], home: Home, *, jobs: int | None = None) -> Iterator[IngestResult]:
+    """Ingest files and folders, yielding one result per file (missing paths first), in order.
+
+    `jobs` (default: the home's setting) counts the processes at work, this one included: with 1
+    everything happens here, one file at a time, each read only when its turn comes; with N (and
+    more than one file) N - 1 worker processes read and mine files while this one embeds, stores
+    and indexes them."""
     found = collect(paths)
     for path in found.missing:
         yield IngestResult(path=str(path), status="failed", error="no such file or folder")
+    jobs = jobs or home.settings.jobs
     try:
-        for path in found.files:
-            yield ingest_path(path, home)
+        if jobs > 1 and len(found.files) > 1:
+            yield from _ingest_pooled(found.files, home, jobs - 1)
+        else:
+            for path in found.files:
+                yield ingest_path(path, home)
     finally:
         home.save_index()
 
@@ -92,11 +112,8 @@ def ingest_path(path: Path, home: Home) -> IngestResult:
     try:
         data = _read_file(path, home.settings)
     except MinerError as exc:
-        return IngestResult(path=str(path), status="failed", error=str(exc), error_type=type(exc).__name__)
-    # A name that is not valid UTF-8 on disk (surrogate escapes in Python) cannot be stored as
-    # the document's source: its undecodable bytes become U+FFFD there.
-    name = os.fsencode(path.name).decode("utf-8", "replace")
-    return ingest_bytes(data, name, home, path=str(path))
+        return _failed(path, exc)
+    return ingest_bytes(data, _name(path), home, path=str(path))
 
 
 def ingest_bytes(data: bytes, name: str, home: Home, *, path: str | None = None) -> IngestResult:
@@ -162,6 +179,154 @@ def store_extracted(item: Extracted, home: Home, vectors: Mapping[str, np.ndarra
         return _skipped(item.path, doc.id, home)
     home.added(rowids, matrix)
     return IngestResult(path=item.path, status="stored", document_id=doc.id, title=doc.title, claims=len(claims))
+
+
+# -- a batch on worker processes ------------------------------------------------------------------
+
+WORKER_DIED = "the process reading it died (a crash in a parser, or out of memory)"
+
+
+@dataclass
+class _Job:
+    """A file of a pooled batch: its result when known without mining it (unreadable, or stored
+    already), else its bytes, kept until it is stored in case it must be mined again."""
+
+    path: str
+    result: IngestResult | None = None
+    data: bytes = b""
+    name: str = ""
+    document_id: str = ""
+    future: Future[Extracted] | None = None
+
+
+class _Workers:
+    """Worker processes that mine files, started on first use and again after one dies.
+
+    Spawned, never forked: the writer may hold torch and the embedding model, which must not be
+    copied into a child mid-use."""
+
+    def __init__(self, processes: int, settings: Settings):
+        self.processes = processes
+        # What workers need to read and mine (the PDF password included), without the store's secrets.
+        self.settings = settings.model_copy(update={"database_url": None, "api_key": None})
+        self._pool: ProcessPoolExecutor | None = None
+
+    def submit(self, job: _Job) -> Future[Extracted]:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                self.processes, multiprocessing.get_context("spawn"), _worker_started, (os.getpid(),)
+            )
+        try:
+            return self._pool.submit(extract_file, job.data, job.name, self.settings, path=job.path)
+        except BrokenProcessPool as exc:
+            # A worker died since the last file went out: this file is then one more suspect.
+            broken: Future[Extracted] = Future()
+            broken.set_exception(exc)
+            return broken
+
+    def close(self, wait: bool = False) -> None:
+        """Stop the workers; without `wait`, one busy on a file finishes it in the background."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=wait, cancel_futures=True)
+            self._pool = None
+
+
+def _worker_started(writer: int) -> None:
+    # Ctrl-C is the writer's to handle: it stops the batch and the pool.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with, args=(writer,), daemon=True).start()
+
+
+def _exit_with(writer: int) -> None:
+    """End this worker once the writer is gone (killed with SIGKILL, say). Nothing else would: a
+    worker holds both ends of its task queue, so it never sees the queue close, and it would keep
+    the writer's stdout open, and whoever waits on that, for ever."""
+    while os.getppid() == writer:
+        time.sleep(1)
+    os._exit(1)
+
+
+def _ingest_pooled(files: list[Path], home: Home, processes: int) -> Iterator[IngestResult]:
+    workers = _Workers(processes, home.settings)
+    # Two files a worker: one being mined, one waiting, so that no worker idles while the writer
+    # stores; no more, so that memory stays bounded whatever the batch's size.
+    window: deque[_Job] = deque()
+    todo = iter(files)
+    embedder = home.embedder
+    threads, embedder.threads = embedder.threads, 1  # the other cores are the workers'
+    try:
+        while True:
+            while len(window) < 2 * processes and (path := next(todo, None)) is not None:
+                window.append(_send(path, home, workers))
+            if not window:
+                workers.close(wait=True)  # all idle: reap them now
+                return
+            job = window.popleft()
+            if job.result is not None:
+                yield job.result
+                continue
+            mined = _mined(job)
+            if mined is None:
+                # Any file in flight may be the one that killed its worker: mine them again one at
+                # a time, so that only that one fails and the others are stored.
+                workers.close()
+                for suspect in [job, *window]:
+                    yield suspect.result or store_extracted(_mined_alone(suspect, workers), home)
+                window.clear()
+                continue
+            yield store_extracted(mined, home)
+    finally:
+        embedder.threads = threads
+        workers.close()
+
+
+def _send(path: Path, home: Home, workers: _Workers) -> _Job:
+    """Read and hash a file here, and hand it to a worker unless its content is stored already.
+    (Two copies of one file in flight together are both mined; the second is then skipped.)"""
+    try:
+        data = _read_file(path, home.settings)
+    except MinerError as exc:
+        return _Job(str(path), _failed(path, exc))
+    doc_id = hashlib.sha256(data).hexdigest()
+    if home.store.has_document(doc_id):
+        return _Job(str(path), _skipped(str(path), doc_id, home))
+    job = _Job(str(path), data=data, name=_name(path), document_id=doc_id)
+    job.future = workers.submit(job)
+    return job
+
+
+def _mined(job: _Job) -> Extracted | None:
+    """The worker's result, or None when a worker died with the file in flight."""
+    try:
+        return job.future.result()
+    except BrokenProcessPool:
+        return None
+    except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot cross back: fail the file alone
+        return Extracted(job.path, job.document_id, error=_internal(exc))
+
+
+def _mined_alone(job: _Job, workers: _Workers) -> Extracted:
+    done = job.future
+    if done.done() and not done.cancelled() and done.exception() is None:
+        return done.result()  # finished before the pool broke
+    job.future = workers.submit(job)
+    mined = _mined(job)
+    if mined is None:
+        workers.close()
+        return Extracted(job.path, job.document_id, error=WORKER_DIED)
+    return mined
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+def _name(path: Path) -> str:
+    # A name that is not valid UTF-8 on disk (surrogate escapes in Python) cannot be stored as
+    # the document's source: its undecodable bytes become U+FFFD there.
+    return os.fsencode(path.name).decode("utf-8", "replace")
+
+
+def _failed(path: Path, exc: MinerError) -> IngestResult:
+    return IngestResult(path=str(path), status="failed", error=str(exc), error_type=type(exc).__name__)
 
 
 def _skipped(path: str, doc_id: str, home: Home) -> IngestResult:

@@ -4,7 +4,7 @@
 Keyword search is made cross-lingual for names: entities in the query are expanded to all their
 aliases, so "智谱" also matches claims that say "Zhipu AI". Vector search with the multilingual
 model covers the rest ("share of tokens" ↔ "占比"). A question that asks for a kind of figure
-(a share, a price per hour, an amount of money: `miner.answer.understand`) lifts the claims that
+(a share, a price per hour, an amount of money: `miner.question.understand`) lifts the claims that
 hold one, since one sentence often states several figures that the words alone cannot tell
 apart ("190 GW ..., of which 76 GW, a 50% share").
 
@@ -15,11 +15,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+
 from miner.embed import Embedder
 from miner.entities import aliases, find_entities
 from miner.index import VectorIndex
 from miner.model import Claim
 from miner.periods import iso_bounds
+from miner.question import understand, unit_fits
 from miner.store import Store
 
 RRF_K = 60
@@ -65,15 +68,17 @@ def expand_query(query: str) -> str:
 
 
 def rankings(
-    query: str, store: Store, index: VectorIndex, embedder: Embedder, *, depth: int = 100
+    query: str, store: Store, index: VectorIndex, embedder: Embedder, *, depth: int = 100,
+    vector: np.ndarray | None = None,
 ) -> tuple[list[int], list[int]]:
-    """The two rankings `search` fuses: claim rowids by keyword (bm25) and by vector, best first."""
+    """The two rankings `search` fuses: claim rowids by keyword (bm25) and by vector, best first.
+    `vector`: the query's embedding, when the caller has it already."""
     keyword = [rowid for rowid, _ in store.search_claims(expand_query(query), limit=depth)]
-    vector: list[int] = []
+    nearest: list[int] = []
     if index.count:
-        _, ids = index.search(embedder.encode([query]), depth)
-        vector = [int(i) for i in ids[0] if i >= 0]
-    return keyword, vector
+        _, ids = index.search(embedder.encode([query]) if vector is None else vector, depth)
+        nearest = [int(i) for i in ids[0] if i >= 0]
+    return keyword, nearest
 
 
 def fuse(keyword: list[int], vector: list[int], vector_weight: float = VECTOR_WEIGHT) -> dict[int, float]:
@@ -94,10 +99,11 @@ def search(
     k: int = 10,
     filters: Filters | None = None,
     depth: int = 100,
+    vector: np.ndarray | None = None,
 ) -> list[Claim]:
     """The k best claims for a query, each with its fused `score`."""
     filters = filters or Filters()
-    fused = fuse(*rankings(query, store, index, embedder, depth=depth))
+    fused = fuse(*rankings(query, store, index, embedder, depth=depth, vector=vector))
     ranked = list(fused)
     claims = store.claims_by_rowid(ranked)
     if len(claims) != len(ranked):
@@ -120,10 +126,8 @@ def search(
 
 def wanted_unit(query: str) -> Callable[[str], bool]:
     """Whether a unit is the kind of figure the query asks for (always False when it asks none)."""
-    from miner.answer import _unit_fits, understand  # miner.answer imports this module
-
     wants = understand(query).wants
-    return (lambda unit: bool(_unit_fits(unit, wants))) if wants else (lambda unit: False)
+    return (lambda unit: bool(unit_fits(unit, wants))) if wants else (lambda unit: False)
 
 
 def _periods_overlap(a: str | None, b: str) -> bool:

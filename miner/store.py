@@ -8,9 +8,12 @@ only matters for English words.
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sqlite3
+import threading
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -112,14 +115,29 @@ _FTS_TOKEN = re.compile(r"[\w\u3400-\u9fff]+")
 
 def fts_tokens(text: str) -> list[str]:
     """Words for the full-text index and its queries: jieba for Chinese, word characters otherwise."""
-    if _HAN.search(text):
-        import jieba
-
-        jieba.setLogLevel(60)
-        words = jieba.cut_for_search(text)
-    else:
-        words = _FTS_TOKEN.findall(text)
+    words = _jieba().cut_for_search(text) if _HAN.search(text) else _FTS_TOKEN.findall(text)
     return [w.lower() for w in words if _FTS_TOKEN.fullmatch(w)]
+
+
+@functools.cache
+def _jieba():
+    import jieba
+
+    # Once: setting a log level walks every logger under a lock (half a millisecond a text).
+    jieba.setLogLevel(60)
+    return jieba
+
+
+class _Connection(sqlite3.Connection):
+    """A connection that can be weakly referenced."""
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False, factory=_Connection)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    return conn
 
 
 def _box_json(box: Box | None) -> str | None:
@@ -131,30 +149,49 @@ def _box(raw: str | None) -> Box | None:
 
 
 class Store:
-    """One SQLite database. Open it with `Store.open(path)`; use it as a context manager."""
+    """One SQLite database. Open it with `Store.open(path)`; use it as a context manager.
+
+    Safe to use from many threads at once: each thread works on a connection of its own (the
+    opening thread on the one `open` made), because a connection shared by threads mixes their
+    transactions. In WAL mode their reads run side by side and never wait for a writer; writers
+    take turns (`transaction`)."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path):
-        self._conn = conn
         self.path = path
+        self._main = conn
+        self._main_lock = threading.Lock()
+        self._local = threading.local()
+        self._local.conn = conn
+        # Weak: a connection goes with its thread (a server's idle worker threads end).
+        self._others: weakref.WeakSet[sqlite3.Connection] = weakref.WeakSet()
 
     @classmethod
     def open(cls, path: Path) -> Store:
         path = Path(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+            conn = _connect(path)
         except (OSError, sqlite3.Error) as exc:
             raise MinerError(f"cannot open the claim store at {path}: {exc}", "check --home / MINER_HOME") from exc
-        conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("PRAGMA foreign_keys=ON")
         store = cls(conn, path)
         store._migrate()
         return store
 
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = _connect(self.path)
+            with self._main_lock:
+                self._others.add(conn)
+        return conn
+
     def close(self) -> None:
-        self._conn.close()
+        with self._main_lock:
+            for conn in [*self._others, self._main]:
+                conn.close()
+            self._others.clear()
 
     def __enter__(self) -> Store:
         return self
@@ -311,6 +348,18 @@ class Store:
             out += [_claim(r) for r in rows]
         return out
 
+    def amounts_sharing_a_passage(self, documents: Sequence[str], not_units: Sequence[str]) -> list[Claim]:
+        """The documents' amounts (positive figures in any unit but `not_units`) that share their
+        passage with another amount: the parts and totals a share may be derived from."""
+        if not documents:
+            return []
+        rows = self._conn.execute(
+            f"SELECT * FROM ({_CLAIM_SELECT_AMOUNTS} WHERE c.document_id IN ({', '.join('?' * len(documents))})"
+            f" AND c.unit NOT IN ({', '.join('?' * len(not_units))}) AND c.value > 0) WHERE amounts > 1 ORDER BY rowid",
+            (*documents, *not_units),
+        )
+        return [_claim(r) for r in rows]
+
     def claims_by_id(self, ids: Iterable[str]) -> list[Claim]:
         ids = list(ids)
         if not ids:
@@ -356,9 +405,11 @@ class Store:
         return np.array([r[0] for r in rows], dtype=np.int64)
 
     def data_version(self) -> int:
-        """A number that changes whenever another connection (another process) commits: a
-        cheap way for a long-running reader to know whether to look again."""
-        return self._conn.execute("PRAGMA data_version").fetchone()[0]
+        """A number that changes whenever another connection (another process, or another thread
+        of this one) commits: a cheap way for a long-running reader to know whether to look again.
+        Always read on the opening thread's connection: each connection counts on its own."""
+        with self._main_lock:
+            return self._main.execute("PRAGMA data_version").fetchone()[0]
 
     def claim_vectors(self, model: str, rowids: np.ndarray, batch: int = 5000) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """(rowids, vectors) in batches, for the claims among `rowids` that have a vector of `model`."""
@@ -426,6 +477,9 @@ _CLAIM_SELECT = (
     "SELECT c.*, d.title AS document_title, d.source AS source, d.published AS published"
     " FROM claims c JOIN documents d ON d.id = c.document_id"
 )
+# With, for each claim, how many claims its passage holds among those the query keeps.
+_CLAIM_SELECT_AMOUNTS = _CLAIM_SELECT.replace(
+    " FROM", ", count(*) OVER (PARTITION BY c.document_id, c.passage) AS amounts FROM", 1)
 
 
 def _iso(d: date | None) -> str | None:

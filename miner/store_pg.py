@@ -141,6 +141,9 @@ _CLAIM_SELECT = (
     "SELECT c.*, d.title AS document_title, d.source AS source, d.published AS published"
     " FROM claims c JOIN documents d ON d.id = c.document_id"
 )
+# With, for each claim, how many claims its passage holds among those the query keeps.
+_CLAIM_SELECT_AMOUNTS = _CLAIM_SELECT.replace(
+    " FROM", ", count(*) OVER (PARTITION BY c.document_id, c.passage) AS amounts FROM", 1)
 
 
 def _tsquery_text(words: Iterable[str]) -> str:
@@ -362,6 +365,18 @@ class PgStore:
             query += " LIMIT %s OFFSET %s"
             args += [limit, offset]
         return [_claim(r) for r in self._fetchall(query, args)]
+
+    def amounts_sharing_a_passage(self, documents: Sequence[str], not_units: Sequence[str]) -> list[Claim]:
+        """The documents' amounts (positive figures in any unit but `not_units`) that share their
+        passage with another amount: the parts and totals a share may be derived from."""
+        if not documents:
+            return []
+        rows = self._fetchall(
+            f"SELECT * FROM ({_CLAIM_SELECT_AMOUNTS} WHERE c.document_id = ANY(%s) AND c.unit <> ALL(%s)"
+            " AND c.value > 0) AS a WHERE amounts > 1 ORDER BY rowid",
+            (list(documents), list(not_units)),
+        )
+        return [_claim(r) for r in rows]
 
     def claims_in_passages(self, pairs: Iterable[tuple[str | None, int | None]]) -> list[Claim]:
         """Every claim of the given (document id, passage index) pairs: a figure's neighbours."""

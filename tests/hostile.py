@@ -283,8 +283,8 @@ class FakeEmbedder:
 
     model = None  # what the real one loads on first use
 
-    def __init__(self, model: str = "use-m", batch_size: int = 64):
-        self.name, self.dimension = model, 512
+    def __init__(self, model: str = "use-m", batch_size: int = 64, threads: int = 2):
+        self.name, self.dimension, self.threads = model, 512, threads
 
     def encode(self, texts):
         import hashlib

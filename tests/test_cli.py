@@ -29,6 +29,16 @@ def test_cli_ingest_summary_and_exit_codes(tmp_path, home):
     assert (home / "miner.db").exists()
 
 
+def test_cli_ingest_jobs(tmp_path, home):
+    for i in range(3):
+        (tmp_path / f"r{i}.txt").write_text(f"简报\n\n2026年3月，智谱海外收入占比约为{30 + i}%。\n", encoding="utf-8")
+    result = runner.invoke(app, ["ingest", "--jobs", "2", *(str(tmp_path / f"r{i}.txt") for i in range(3))])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "ingested 3, skipped 0, failed 0, claims 3"
+    assert result.stderr == ""
+    assert runner.invoke(app, ["ingest", "--jobs", "0", str(tmp_path / "r0.txt")]).exit_code == 2
+
+
 def test_cli_home_option_wins_over_env(tmp_path, home):
     good = tmp_path / "r.txt"
     good.write_text("Title\n\nCoreWeave ran 33 data centres in September 2026.\n")

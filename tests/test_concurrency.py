@@ -141,3 +141,36 @@ def test_home_index_follows_other_processes_commits(settings):
         assert home.index.count == second
         assert sorted(home.index.ids().tolist()) == other.claim_rowids().tolist()
     other.close()
+
+
+def test_service_reads_side_by_side_while_documents_are_uploaded(tmp_path, monkeypatch):
+    """Reads no longer take turns: threads ask and search while another uploads documents through
+    the API. Every request succeeds, and afterwards the index holds each stored claim once (an
+    upload's claims may be added by the upload or by a reader that followed the store first)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import miner.home
+    from tests.hostile import FakeEmbedder
+
+    monkeypatch.setattr(miner.home, "Embedder", FakeEmbedder)
+    corpus = make_corpus(tmp_path / "corpus", 8)
+    home = tmp_path / "home"
+    app = create_app(Settings(home=home))
+    with TestClient(app) as client:
+        def upload(path) -> int:
+            with open(path, "rb") as f:
+                return client.post("/documents", files={"file": (path.name, f.read())}).status_code
+
+        def read(i: int) -> int:
+            if i % 2:
+                return client.post("/ask", json={"question": "What share of tokens did DeepSeek take?"}).status_code
+            return client.get("/search", params={"q": "智谱 调用量", "k": 5}).status_code
+
+        with ThreadPoolExecutor(5) as pool:
+            reads = pool.map(read, range(60))
+            uploads = [upload(p) for p in corpus]
+            assert set(reads) == {200} and set(uploads) == {201}
+        ids = app.state.home.index.ids().tolist()
+        with sqlite3.connect(f"file:{home / 'miner.db'}?mode=ro", uri=True) as db:
+            rowids = sorted(r for (r,) in db.execute("SELECT rowid FROM claims"))
+        assert sorted(ids) == rowids

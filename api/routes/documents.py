@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, HTTPException, Path, Response, UploadFile
 
-from api.deps import HomeDep, WriteAccess
+from api.deps import HomeDep, WriteAccess, WriteHomeDep
 from api.schemas import UploadFailure, UploadResult, error_responses
 from miner import errors
 from miner.ingest import ingest_bytes
@@ -17,7 +17,7 @@ _CHUNK = 1 << 20
 
 @router.post("/documents", response_model=UploadResult, status_code=201, dependencies=[WriteAccess],
              responses={200: {"description": "every file was already stored"}, **error_responses(400, 401, 413, 415, 422)})
-def upload(response: Response, home: HomeDep, file: Annotated[list[UploadFile], File(min_length=1, description="one or more reports")]) -> UploadResult:
+def upload(response: Response, home: WriteHomeDep, file: Annotated[list[UploadFile], File(min_length=1, description="one or more reports")]) -> UploadResult:
     """Store one or more reports. The file name only picks the reader; it is never used as a path."""
     limit = home.settings.max_file_bytes
     result = UploadResult()
@@ -69,7 +69,7 @@ def get_document(document_id: DocumentId, home: HomeDep) -> StoredDocument:
 
 @router.delete("/documents/{document_id}", status_code=204, dependencies=[WriteAccess],
                responses=error_responses(401, 404, 422))
-def delete_document(document_id: DocumentId, home: HomeDep) -> Response:
+def delete_document(document_id: DocumentId, home: WriteHomeDep) -> Response:
     home.store.delete_document(document_id)
     home.removed()
     home.save_index()

@@ -99,3 +99,22 @@ def test_claim_ids_are_stable_and_distinct():
     assert [c.id for c in first] == [c.id for c in again]
     assert len({c.id for c in first}) == 2
     assert [c.entity for c in first] == ["MiniMax", "Zhipu AI"]
+
+
+def test_claims_entities_are_found_in_one_call_per_language_and_only_where_figures_are(monkeypatch):
+    """So that spaCy's NER runs once over a document's sentences, in batches."""
+    import miner.claims
+
+    calls = []
+
+    def counting(texts, lang=None, *, ner=True):
+        calls.append((list(texts), lang))
+        return real(texts, lang, ner=ner)
+
+    real = miner.claims.find_entities_many
+    monkeypatch.setattr(miner.claims, "find_entities_many", counting)
+    doc, claims = claims_of("# Brief\n\nMiniMax raised $600 million. It has offices in Shanghai. "
+                            "Zhipu AI raised $400 million.\n\n智谱海外收入占比约为30%。\n")
+    assert [c.entity for c in claims] == ["MiniMax", "Zhipu AI", "Zhipu AI"]
+    assert calls == [(["MiniMax raised $600 million.", "Zhipu AI raised $400 million."], "en"),
+                     (["智谱海外收入占比约为30%。"], "zh")]

@@ -115,3 +115,13 @@ def test_embed_missing_model_names_its_package(monkeypatch):
 def test_embed_unknown_model_is_refused():
     with pytest.raises(MinerError, match="choose one of: use-m, minilm"):
         Embedder("bert")
+
+
+def test_embed_thread_count_leaves_the_vectors_alone(embedder):
+    texts = ["Chinese models took 61% of OpenRouter tokens.", "中国模型占比约61%。"] * 40
+    embedder.threads = 1
+    try:
+        one = embedder.encode(texts)
+    finally:
+        embedder.threads = 2
+    assert np.allclose(one, embedder.encode(texts), atol=1e-5)

@@ -134,7 +134,8 @@ def test_too_large_file_is_refused_before_it_is_read(tmp_path):
 
 
 def test_file_deleted_or_changed_mid_batch(tmp_path, monkeypatch):
-    """The ingest generator, paused between files: one file deleted, one rewritten."""
+    """The ingest generator, paused between files: one file deleted, one rewritten. In one
+    process, where each file is read only when its turn comes (a pool reads a few ahead)."""
     import miner.home
     from miner.home import Home
     from miner.ingest import ingest
@@ -150,7 +151,7 @@ def test_file_deleted_or_changed_mid_batch(tmp_path, monkeypatch):
     (root / "d-last.md").write_text(GOOD_EN.replace("61%", "64%"), encoding="utf-8")
     new = GOOD_EN.replace("61%", "70%").encode("utf-8")
     with Home(Settings(home=tmp_path / "home")) as home:
-        results = ingest([root], home)
+        results = ingest([root], home, jobs=1)
         first = next(results)
         (root / "b-changing.md").write_bytes(new)
         (root / "c-vanishing.md").unlink()

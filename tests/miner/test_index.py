@@ -105,3 +105,24 @@ def test_index_switches_to_ivf_when_large_and_keeps_recall(tmp_path, store, monk
     idx.save()
     again = VectorIndex.load(tmp_path, "m", DIM)
     assert again.kind == "ivf" and again.count == 2990
+
+
+def test_index_searches_run_beside_adds_and_removes(tmp_path):
+    """Threads search while another adds and removes: every search answers from a whole index
+    (faiss must not read a list another thread is growing), and the adds all land."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    idx = VectorIndex(tmp_path, "m", DIM)
+    rows = unit_rows(400, seed=3)
+    idx.add(np.arange(100), rows[:100])
+
+    def search(i: int) -> int:
+        return int(idx.search(rows[i % 100], 1)[1][0][0])
+
+    with ThreadPoolExecutor(4) as pool:
+        found = pool.map(search, range(2000))
+        for start in range(100, 400, 10):
+            idx.add(np.arange(start, start + 10), rows[start:start + 10])
+            idx.remove(np.array([start]))
+        assert list(found) == [i % 100 for i in range(2000)]
+    assert idx.count == 400 - 30

@@ -250,3 +250,42 @@ def test_store_two_writers_store_one_document_once(open_store):
         outcomes = list(pool.map(lambda s: s.add_document(doc, PASSAGES, [make_claim(doc.id, 0)]), [first, second]))
         assert sum(o is None for o in outcomes) == 1  # one stored it; the other found it there
         assert first.counts() == second.counts() == {"documents": 1, "claims": 1}
+
+
+def test_store_threads_read_beside_a_writer_without_seeing_its_open_transaction(tmp_path):
+    """Each thread has a connection of its own: a reader on another thread neither waits for an
+    open write transaction nor sees what it has not committed (one shared connection did both)."""
+    import threading
+
+    doc = make_doc()
+    with Store.open(tmp_path / "miner.db") as store:
+        store.add_document(doc, PASSAGES, [make_claim(doc.id, 0)])
+        seen = []
+        reader = threading.Thread(target=lambda: seen.append(store.counts()))
+        with store.transaction() as tx:
+            tx.execute("DELETE FROM claims")
+            reader.start()
+            reader.join(timeout=20)
+        assert seen == [{"documents": 1, "claims": 1}]
+        assert store.counts() == {"documents": 1, "claims": 0}
+
+
+def test_store_amounts_sharing_a_passage_are_the_parts_and_totals(store):
+    """Positive amounts (not shares, multiples or points) whose passage holds another amount."""
+    doc = make_doc()
+    claims = [
+        make_claim(doc.id, 0, passage=0, value=5.3e12, unit="tokens", raw="5.3 trillion"),
+        make_claim(doc.id, 1, passage=0, value=8.7e12, unit="tokens", raw="8.7 trillion"),
+        make_claim(doc.id, 2, passage=0, value=61.0, unit="%", raw="61%"),
+        make_claim(doc.id, 3, passage=1, value=0.35, unit="CNY/kWh", raw="0.35元"),
+        make_claim(doc.id, 4, passage=1, value=2.0, unit="x", raw="2倍"),
+        make_claim(doc.id, 5, passage=2, value=0.0, unit="kW", raw="0 kW"),
+        make_claim(doc.id, 6, passage=2, value=3.0, unit="kW", raw="3 kW"),
+        make_claim(doc.id, 7, passage=None, value=1.0, unit="USD", raw="$1"),
+        make_claim(doc.id, 8, passage=None, value=2.0, unit="USD", raw="$2"),
+    ]
+    store.add_document(doc, PASSAGES, claims)
+    found = store.amounts_sharing_a_passage([doc.id, "b" * 64], ("%", "x", "pp"))
+    assert [c.id for c in found] == [claims[i].id for i in (0, 1, 7, 8)]
+    assert found[0] == store.claims()[0]
+    assert store.amounts_sharing_a_passage(["b" * 64], ("%", "x", "pp")) == []

@@ -261,6 +261,9 @@ def _entity_for(q: Quantity, text: str, entities: list[EntityMention]) -> str | 
             return in_clause[0].name
         # A platform is where a figure happened, not whose it is: "DeepSeek在OpenRouter上的调用量".
         owners = [e for e in in_clause if e.type != "platform"] or in_clause
+        # So is a place named in a prepositional phrase after the subject: "DeepSeek's share of
+        # Chinese chatbot traffic", "Nvidia's revenue from China", "阿里巴巴在中国的份额".
+        owners = [e for e in owners if not _scope(e, text)] or owners
         return owners[-1].name
     if before:
         # The subject of the nearest clause before that names one: "…，其中中国模型调用量达5.3万亿，
@@ -268,6 +271,13 @@ def _entity_for(q: Quantity, text: str, entities: list[EntityMention]) -> str | 
         last_clause = max((m.end() for m in _CLAUSE.finditer(text, 0, before[-1].start)), default=0)
         return next(e for e in before if e.start >= last_clause).name
     return entities[0].name
+
+
+_SCOPE_BEFORE = re.compile(r"(?:\b(?:of|in|from|for|across|within|outside|into)\s+(?:the\s+)?|在|于|从)$", re.IGNORECASE)
+
+
+def _scope(e: EntityMention, text: str) -> bool:
+    return e.type in ("country", "region") and bool(_SCOPE_BEFORE.search(text, max(0, e.start - 12), e.start))
 
 
 def _claim(

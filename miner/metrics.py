@@ -82,7 +82,9 @@ def _mask(
         chars[m.start():m.end()] = " " * (m.end() - m.start())
     for e in entities:
         if e.end <= q.start and e.type not in ("platform", "product"):
-            chars[e.start:e.end] = " " * (e.end - e.start)
+            # The name with its possessive: "DeepSeek's share" is a share, not an "s share".
+            end = e.end + 2 if text[e.end:e.end + 2] in ("'s", "’s") else e.end
+            chars[e.start:end] = " " * (end - e.start)
     return "".join(chars)
 
 
@@ -94,14 +96,20 @@ def _clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _metric_en(left: str, right: str, q: Quantity) -> str:
     words = _WORD.findall(left)
-    growth = any(w.lower() in _GROWTH_EN for w in words[-3:])
+    # "fell 5%", "rose by 5%" state a change; "fell to 18%", "up to 30%" state a level.
+    growth = any(w.lower() in _GROWTH_EN for w in words[-3:]) and not (words and words[-1].lower() == "to")
     while words and words[-1].lower() in _LINK_EN:
         words.pop()
+    share_of = False  # "its share of chatbot traffic fell to 18%": a share of chatbot traffic
     while words and words[0].lower() in _LINK_EN:
+        share_of = share_of or (words[0].lower() in ("share", "shares") and len(words) > 1
+                                and words[1].lower() == "of")
         words.pop(0)
     subject = " ".join(words[-8:])
     of_np = _of_phrase(right)
-    if not q.unit and _head_noun(right):
+    if q.unit == "%" and share_of and subject:
+        phrase = f"share of {subject}"
+    elif not q.unit and _head_noun(right):
         phrase = _head_noun(right)  # a count names what it counts after it: "33 data centres"
     elif q.unit == "%" and of_np:
         phrase = f"{subject} share of {of_np}" if subject else f"share of {of_np}"
@@ -115,7 +123,9 @@ def _metric_en(left: str, right: str, q: Quantity) -> str:
         phrase = subject
     phrase = phrase.strip()
     # Sentence case is not part of the metric: "Total new solar capacity" → "total new solar capacity".
-    return phrase[:1].lower() + phrase[1:] if phrase[:1].isupper() and not phrase[1:2].isupper() else phrase
+    # A name stays as written: "OpenRouter tokens", "H100 price".
+    first = phrase.split(" ", 1)[0]
+    return phrase[:1].lower() + phrase[1:] if first[:1].isupper() and first[1:].islower() else phrase
 
 
 def _of_phrase(right: str) -> str:

@@ -59,8 +59,10 @@ def fit(c: Claim, q: Query, about: frozenset[str | None] = frozenset()) -> float
         return None
     if q.names:
         said = f"{c.quote} {c.document_title or ''}".casefold()
-        if not all(n.casefold() in said for n in q.names) or (c.entity and c.entity not in q.entities):
+        if not all(n.casefold() in said for n in q.names):
             return None
+        if c.entity and c.entity not in q.entities and not _named(c.entity, q.names):
+            return None  # about someone else, though the unknown name is in its report
     score = 1.5 if unit else 0.0
     if q.entities:
         # "How many tokens did DeepSeek process on OpenRouter?": the platform is where, not whose.
@@ -70,6 +72,13 @@ def fit(c: Claim, q: Query, about: frozenset[str | None] = frozenset()) -> float
     score += 0.5 if (c.kind == "forecast") == q.forecast else -1.5
     # A figure given for comparison ("down from $2.85") is the sentence's second subject.
     return score - (0.1 if is_reference(c) else 0.0)
+
+
+def _named(entity: str, names: tuple[str, ...]) -> bool:
+    """The claim's own entity is one the gazetteer does not know but the question names:
+    "Kling AI" for "Kling", "Virginia" for "Virginia"."""
+    folded = entity.casefold()
+    return any(n.casefold() in folded or folded in n.casefold() for n in names)
 
 
 def _mentions(text: str, entities: tuple[str, ...]) -> bool:

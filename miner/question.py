@@ -35,10 +35,13 @@ _CHANGE_Q = re.compile(
 # Capitalised words a question may name that the gazetteer does not know ("Acme", "PUE"):
 # the evidence must then say them too. Words that are capitalised for other reasons are not names.
 _NAME = re.compile(r"\b(?:[A-Z][\w&-]*[A-Za-z0-9]|[a-z]+[A-Z0-9][\w-]*)")
+# In Chinese text a Latin name has no word boundary (CJK characters are word characters too):
+# "2026年1月A800每小时价格".
+_NAME_ZH = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z][A-Za-z0-9&-]*[A-Za-z0-9]|[a-z]+[A-Z0-9][A-Za-z0-9-]*)(?![A-Za-z0-9])")
 _NOT_NAMES = set(
     """What Which Who How When Where Why Is Are Was Were Do Does Did Can Could Will Would Should In
     On At By For Of The A An According AI API APIs GPU GPUs CPU TPU US USA UK EU USD CNY RMB EUR GW MW kW
-    TWh GWh MWh kWh Q1 Q2 Q3 Q4 H1 H2 FY CEO CFO I IT YoY""".split()
+    TWh GWh MWh kWh Q1 Q2 Q3 Q4 H1 H2 FY CEO CFO I IT YoY Token Tokens""".split()
 )
 _MONTHS = ("January February March April May June July August September October November December "
            "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec").split()
@@ -73,15 +76,15 @@ def understand(question: str, today: date | None = None) -> Query:
         wants="change" if change else next((unit for unit, rx in _WANTS if rx.search(question)), None),
         forecast=bool(_FORECAST_Q.search(question)),
         change=change,
-        names=_unknown_names(question, mentions, periods) if lang == "en" else (),
+        names=_unknown_names(question, mentions, periods, lang),
     )
 
 
-def _unknown_names(question: str, mentions, periods) -> tuple[str, ...]:
+def _unknown_names(question: str, mentions, periods, lang: str) -> tuple[str, ...]:
     taken = [(m.start, m.end) for m in mentions] + [(p.start, p.end) for p in periods]
     opening = len(question) - len(question.lstrip())
     names = []
-    for m in _NAME.finditer(question):
+    for m in (_NAME_ZH if lang == "zh" else _NAME).finditer(question):
         word = m.group()
         if word in _NOT_NAMES or word in _MONTHS or any(s < m.end() and m.start() < e for s, e in taken):
             continue

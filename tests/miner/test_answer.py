@@ -8,11 +8,13 @@ from functools import partial
 import pytest
 
 import miner.ingest
-from miner.answer import ask, say_period, say_value
+from miner.answer import ask, fit, say_period, say_value
 from miner.claims import extract_claims
 from miner.config import Settings
 from miner.home import Home
 from miner.ingest import ingest
+from miner.model import Claim
+from miner.question import understand
 
 REPORTS = {
     "rental_watch.md": """# GPU Rental Watch
@@ -172,3 +174,12 @@ def test_answer_says_periods_as_readers_do(iso, en, zh):
 )
 def test_answer_says_values_in_the_question_language(value, unit, en, zh):
     assert say_value(value, unit, "en") == en and say_value(value, unit, "zh") == zh
+
+
+def test_answer_a_claim_about_the_unknown_name_itself_fits():
+    """A name the gazetteer lacks may still be a claim's entity (spaCy found it): "Kling AI"."""
+    q = understand("How much revenue did Kling AI make in 2025?")
+    c = Claim(id="k", quote="Kling AI made RMB 1 billion in revenue in 2025.", entity="Kling AI",
+              metric="revenue", value=1e9, unit="CNY", raw="RMB 1 billion", period="2025")
+    assert fit(c, q) is not None
+    assert fit(c.model_copy(update={"entity": "Kuaishou"}), q) is None

@@ -21,6 +21,11 @@ def test_question_names_skip_the_capitalised_opening_word_and_known_entities():
     assert understand("Total new capacity of CoreWeave in 2026?").names == ()
 
 
+def test_question_names_in_chinese_questions_are_the_latin_words():
+    assert understand("2026年1月A800每小时的租赁价格是多少？").names == ("A800",)
+    assert understand("2026年2月OpenRouter平台的Token总调用量是多少？").names == ()
+
+
 @pytest.mark.parametrize(
     "unit, wants, fits",
     [

@@ -160,7 +160,6 @@ def build_home(n: int, cache: Path) -> Path:
     return home
 
 
-
 # -- questions -----------------------------------------------------------------------------------
 
 CORPUS_QUESTIONS = [REPO / "corpora" / "questions.jsonl", REPO.parent / "shared" / "eval" / "dev" / "questions.jsonl"]

@@ -38,7 +38,8 @@ _CONTINUATION = re.compile(
     re.IGNORECASE,
 )
 # "handled 5.3 trillion of those tokens": the sentence refers back to the previous one's period.
-_ANAPHOR = re.compile(r"\bof (?:those|these|them)\b|\b(?:the same period|that month|that year|over that period)\b|同期|上述|其中",
+_ANAPHOR = re.compile(r"\bof (?:those|these|them)\b|\b(?:the same (?:\w+ )?(?:period|months?|quarter|half|year|weeks?)|"
+                      r"that month|that year|over that period)\b|同期|上述|其中",
                       re.IGNORECASE)
 _CONTINUATION_ZH = re.compile(r"^\s*(其中|其|该公司|该|这|此外|同时|另外)")
 

@@ -49,6 +49,12 @@ def test_claims_continuation_sentence_keeps_subject_and_period():
     assert (offshore.value, offshore.entity, offshore.period, offshore.approximate) == (20, "China", "2026-01/2026-04", True)
 
 
+def test_claims_the_same_period_named_in_other_words_carries_over():
+    _, claims = claims_of("# Note\nPublished 2025-07-20\n\nChina added 212 GW of solar in the first half of 2025. "
+                          "Offshore wind made up 20% of the wind added over the same six months.\n")
+    assert one(claims, "20%").period == "2025-01/2025-06"
+
+
 def test_claims_forecast_kind_in_both_languages():
     en = one(extract_text("Analysts expect the platform to process 30 trillion tokens by 2028."), "30 trillion tokens")
     zh = one(extract_text("预计到2028年，全国智算中心装机将超过5000万千瓦。"), "5000万千瓦")

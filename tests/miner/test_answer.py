@@ -177,9 +177,9 @@ def test_answer_says_values_in_the_question_language(value, unit, en, zh):
 
 
 def test_answer_a_claim_about_the_unknown_name_itself_fits():
-    """A name the gazetteer lacks may still be a claim's entity (spaCy found it): "Kling AI"."""
-    q = understand("How much revenue did Kling AI make in 2025?")
-    c = Claim(id="k", quote="Kling AI made RMB 1 billion in revenue in 2025.", entity="Kling AI",
+    """A name the gazetteer lacks may still be a claim's entity (spaCy found it): "Zorvex Labs"."""
+    q = understand("How much revenue did Zorvex Labs make in 2025?")
+    c = Claim(id="k", quote="Zorvex Labs made RMB 1 billion in revenue in 2025.", entity="Zorvex Labs",
               metric="revenue", value=1e9, unit="CNY", raw="RMB 1 billion", period="2025")
     assert fit(c, q) is not None
     assert fit(c.model_copy(update={"entity": "Kuaishou"}), q) is None

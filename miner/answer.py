@@ -8,8 +8,7 @@ answer says so and `figure` is null.
 from __future__ import annotations
 
 import re
-import threading
-from collections import Counter, OrderedDict, defaultdict
+from collections import Counter, defaultdict
 from datetime import date, timedelta
 
 import numpy as np
@@ -118,7 +117,7 @@ def ask(question: str, home, *, k: int = 10, today: date | None = None) -> Answe
     if seed is None:
         return _not_found(q)
     order = [seed] + [i for i in range(len(kept)) if i != seed]
-    fact = _gather([kept[i] for i in order], relevance[order], _recurring(home.embedder))
+    fact = _gather([kept[i] for i in order], relevance[order], home.embedder.encode_recent)
     checks = _checks(fact, found, home.store)
     head = _headline(fact)
     shown = fact.claims + [c for c in kept if c not in fact.claims]
@@ -141,34 +140,9 @@ def _relevance(question: str, vector: np.ndarray | None, kept: list[Claim], home
     if vector is None:
         vector = home.embedder.encode([question])[0]
     texts = home.vectors_for(kept)[1] @ vector
-    labels = _recurring(home.embedder)([" ".join(x for x in (c.entity, c.metric) if x) or c.quote for c in kept])
+    labels = home.embedder.encode_recent(
+        [" ".join(x for x in (c.entity, c.metric) if x) or c.quote for c in kept])
     return np.maximum(texts, labels @ vector)
-
-
-# Label and metric-phrase vectors kept across questions (about 2 kB each): few distinct ones recur
-# from question to question, so that most answers embed none of them.
-RECENT_TEXTS = 8192
-_recent: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
-_recent_lock = threading.Lock()
-
-
-def _recurring(embedder):
-    """`embedder.encode` through the memory of recent texts."""
-    def encode(texts: list[str]) -> np.ndarray:
-        keys = [(embedder.name, t) for t in texts]
-        with _recent_lock:
-            known = {k: _recent[k] for k in keys if k in _recent}
-            for k in known:
-                _recent.move_to_end(k)
-        todo = list(dict.fromkeys(k for k in keys if k not in known))
-        if todo:
-            known.update(zip(todo, embedder.encode([t for _, t in todo])))
-            with _recent_lock:
-                _recent.update((k, known[k]) for k in todo)
-                while len(_recent) > RECENT_TEXTS:
-                    _recent.popitem(last=False)
-        return np.stack([known[k] for k in keys]) if keys else np.zeros((0, embedder.dimension), np.float32)
-    return encode
 
 
 def _floor(c: Claim, q: Query) -> float:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from typing import TYPE_CHECKING
@@ -59,6 +61,9 @@ def text_key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+RECENT_TEXTS = 8192
+
+
 class Embedder:
     """Loads its model once, on first use; encodes to L2-normalised float32 rows.
 
@@ -76,6 +81,8 @@ class Embedder:
         self.threads = threads
         self._model: SentenceTransformer | None = None
         self._blas = None
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._recent_lock = threading.Lock()
 
     @property
     def model(self) -> SentenceTransformer:
@@ -98,6 +105,23 @@ class Embedder:
         out = np.stack([vectors[[row[p] for p in ps]].sum(axis=0) for ps in parts])
         out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
         return np.ascontiguousarray(out, dtype=np.float32)
+
+    def encode_recent(self, texts: Sequence[str]) -> np.ndarray:
+        """`encode` through a memory of the last RECENT_TEXTS texts (about 2 kB each). Answers embed
+        claim labels and metric phrases, and few distinct ones recur from question to question, so
+        that most answers embed none of them. Safe to call from several threads."""
+        with self._recent_lock:
+            known = {t: self._recent[t] for t in texts if t in self._recent}
+            for t in known:
+                self._recent.move_to_end(t)
+        todo = list(dict.fromkeys(t for t in texts if t not in known))
+        if todo:
+            known.update(zip(todo, self.encode(todo)))
+            with self._recent_lock:
+                self._recent.update((t, known[t]) for t in todo)
+                while len(self._recent) > RECENT_TEXTS:
+                    self._recent.popitem(last=False)
+        return np.stack([known[t] for t in texts]) if texts else np.zeros((0, self.dimension), np.float32)
 
     def _encode(self, texts: Sequence[str]) -> np.ndarray:
         model = self.model

@@ -296,6 +296,8 @@ class FakeEmbedder:
         matrix = np.array(rows, dtype=np.float32).reshape(len(texts), self.dimension)
         return matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-9)
 
+    encode_recent = encode  # the same vectors; nothing worth remembering
+
 
 # ---------------------------------------------------------------------------------------------
 # Running `miner ingest` and reading what it said

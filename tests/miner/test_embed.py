@@ -125,3 +125,21 @@ def test_embed_thread_count_leaves_the_vectors_alone(embedder):
     finally:
         embedder.threads = 2
     assert np.allclose(one, embedder.encode(texts), atol=1e-5)
+
+
+def test_embed_encode_recent_embeds_each_text_once_and_forgets_the_oldest(embedder, monkeypatch):
+    import miner.embed
+
+    calls: list[list[str]] = []
+    real = embedder.encode
+    monkeypatch.setattr(embedder, "encode", lambda texts: calls.append(list(texts)) or real(texts))
+    monkeypatch.setattr(miner.embed, "RECENT_TEXTS", 2)
+    first = embedder.encode_recent(["token share", "GPU price", "token share"])
+    assert calls == [["token share", "GPU price"]]
+    assert np.allclose(first[0], first[2]) and np.allclose(first[0], real(["token share"])[0], atol=1e-6)
+    embedder.encode_recent(["GPU price"])
+    assert len(calls) == 1  # remembered
+    embedder.encode_recent(["power cost"])  # "token share" is now the oldest of three: forgotten
+    embedder.encode_recent(["token share"])
+    assert calls[1:] == [["power cost"], ["token share"]]
+    assert embedder.encode_recent([]).shape == (0, embedder.dimension)

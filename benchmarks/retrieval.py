@@ -31,6 +31,7 @@ import sys
 import tempfile
 import time
 import warnings
+from types import SimpleNamespace
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -209,9 +210,10 @@ def run_corpus(name: str, folder: Path, questions_path: Path, models: list[str],
             for text_name, text_of in TEXTS.items():
                 index = VectorIndex(Path(tmp) / "scratch", model, embedder.dimension)
                 index.add(rowids, embed_claims(embedder, claims, text_of))
+                sources = SimpleNamespace(store=store, keywords=home.keywords, index=index, embedder=embedder)
                 for q in questions:
-                    keyword, vector = rankings(q.text, store, index, embedder, depth=depth)
-                    fused = search(q.text, store, index, embedder, k=depth)
+                    keyword, vector = rankings(q.text, sources, depth=depth)
+                    fused = search(q.text, sources, k=depth)
                     ranked = {
                         "keyword": [by_rowid[r] for r in keyword if r in by_rowid],
                         "vector": [by_rowid[r] for r in vector if r in by_rowid],

@@ -14,6 +14,7 @@ needed). Text of both extracts with pypdfium2 and pdfplumber.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from reportlab import rl_config
@@ -21,6 +22,7 @@ from reportlab import rl_config
 rl_config.invariant = 1  # fixed document ID, no timestamps in the file
 
 from reportlab.lib import colors  # noqa: E402
+from reportlab.lib.colors import Color  # noqa: E402
 from reportlab.lib.pagesizes import A4  # noqa: E402
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet  # noqa: E402
 from reportlab.lib.units import mm  # noqa: E402
@@ -28,6 +30,7 @@ from reportlab.pdfbase import pdfmetrics  # noqa: E402
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont  # noqa: E402
 from reportlab.pdfgen import canvas as rl_canvas  # noqa: E402
 from reportlab.platypus import (  # noqa: E402
+    Flowable,
     PageBreak,
     Paragraph,
     SimpleDocTemplate,
@@ -39,11 +42,86 @@ from reportlab.platypus import (  # noqa: E402
 HERE = Path(__file__).resolve().parent / "reports"
 
 
-def _fixed_date(iso: str):
+def fixed_date(iso: str) -> Callable[..., str]:
     """A PDF date formatter that always writes the given YYYY-MM-DD (09:00 UTC)."""
     y, m, d = iso.split("-")
     stamp = f"D:{y}{m}{d}090000+00'00'"
     return lambda *_args: stamp
+
+
+def ruled_table(
+    rows: list[list[str]], col_widths: list[float], *, header_font: str = "Helvetica-Bold",
+    body_font: str = "Helvetica", bold_rows: Sequence[int] = (), numbers_from: int = 1,
+) -> Table:
+    """A fully ruled table with a grey header row (repeated on a page the table runs on to); the
+    columns from `numbers_from` on are right-aligned, as figures are."""
+    table = Table(rows, repeatRows=1, hAlign="LEFT", colWidths=col_widths)
+    table.setStyle(TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#d9d9d9")),
+        ("FONTNAME", (0, 0), (-1, 0), header_font),
+        ("FONTNAME", (0, 1), (-1, -1), body_font),
+        *[("FONTNAME", (0, row), (-1, row), header_font) for row in bold_rows],
+        ("FONTSIZE", (0, 0), (-1, -1), 9.5),
+        ("ALIGN", (numbers_from, 0), (-1, -1), "RIGHT"),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]))
+    return table
+
+
+def build_pages(
+    path: Path, story: list[Flowable], *, title: str, author: str, subject: str, creator: str, date: str,
+    margin: float, footer: Callable[[int], str], footer_font: str = "Helvetica",
+) -> None:
+    """Render `story` on A4 with `margin` all round, `footer(page number)` at the foot of every
+    page, and `date` (YYYY-MM-DD) as the PDF's creation date."""
+
+    class _Doc(SimpleDocTemplate):
+        # The footer is drawn after the page's content, so that text extraction
+        # yields the title and date first and the footer last.
+        def afterPage(self):
+            self.canv.setFont(footer_font, 8)
+            self.canv.drawString(margin, 12 * mm, footer(self.page))
+
+    def on_page(canv, doc):
+        canv.setDateFormatter(fixed_date(date))
+
+    doc = _Doc(
+        str(path), pagesize=A4, title=title, author=author, subject=subject, creator=creator,
+        leftMargin=margin, rightMargin=margin, topMargin=margin, bottomMargin=margin,
+    )
+    doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
+
+
+def build_english_report(
+    path: Path, *, title: str, house: str, date: str, subject: str, creator: str, summary: list[str],
+    caption: str, table: Table, source: str, sections: list[tuple[str, str]], footer: Callable[[int], str],
+    source_colour: Color = colors.HexColor("#444444"),
+) -> None:
+    """Two pages: the title, house and date, the summary's paragraphs, a captioned table and its
+    source; then the sections, each ("h", heading) or ("p", paragraph)."""
+    styles = getSampleStyleSheet()
+    body = ParagraphStyle("body", parent=styles["BodyText"], fontSize=10.5, leading=14)
+    caption_style = ParagraphStyle("caption", parent=body, fontName="Helvetica-Bold", spaceBefore=6)
+    small = ParagraphStyle("small", parent=body, fontSize=8.5, leading=11, textColor=source_colour)
+    story = [
+        Paragraph(title, styles["Title"]),
+        Paragraph(f"{house} · Published {date}", body),
+        Spacer(1, 6 * mm),
+        *[Paragraph(text, body) for text in summary],
+        Spacer(1, 4 * mm),
+        Paragraph(caption, caption_style),
+        Spacer(1, 2 * mm),
+        table,
+        Spacer(1, 2 * mm),
+        Paragraph(source, small),
+        PageBreak(),
+        *[Paragraph(text, styles["Heading2"] if kind == "h" else body) for kind, text in sections],
+    ]
+    build_pages(path, story, title=title, author=house, subject=subject, creator=creator, date=date,
+                margin=20 * mm, footer=footer)
 
 
 # --------------------------------------------------------------------------------------
@@ -109,57 +187,13 @@ def _check_table_sums() -> None:
 
 def build_en(path: Path) -> None:
     _check_table_sums()
-    styles = getSampleStyleSheet()
-    body = ParagraphStyle("body", parent=styles["BodyText"], fontSize=10.5, leading=14)
-    caption = ParagraphStyle("caption", parent=body, fontName="Helvetica-Bold", spaceBefore=6)
-    small = ParagraphStyle("small", parent=body, fontSize=8.5, leading=11,
-                           textColor=colors.HexColor("#444444"))
-
-    class _Doc(SimpleDocTemplate):
-        # The footer is drawn after the page's content, so that text extraction
-        # yields the title and date first and the footer last.
-        def afterPage(self):
-            self.canv.setFont("Helvetica", 8)
-            self.canv.drawString(20 * mm, 12 * mm, f"{EN_HOUSE} | Page {self.page}")
-
-    def on_page(canv, doc):
-        canv.setDateFormatter(_fixed_date(EN_DATE))
-
-    doc = _Doc(
-        str(path), pagesize=A4, title=EN_TITLE, author=EN_HOUSE,
-        subject="OpenRouter token shares by model family", creator="corpora/make_pdfs.py",
-        leftMargin=20 * mm, rightMargin=20 * mm, topMargin=20 * mm, bottomMargin=20 * mm,
+    table = ruled_table(EN_TABLE, [42 * mm, 26 * mm, 18 * mm, 22 * mm, 22 * mm, 22 * mm], bold_rows=[6],
+                        numbers_from=3)
+    build_english_report(
+        path, title=EN_TITLE, house=EN_HOUSE, date=EN_DATE, subject="OpenRouter token shares by model family",
+        creator="corpora/make_pdfs.py", summary=EN_SUMMARY, caption=EN_TABLE_CAPTION, table=table,
+        source=EN_TABLE_SOURCE, sections=EN_PAGE2, footer=lambda page: f"{EN_HOUSE} | Page {page}",
     )
-    story = [
-        Paragraph(EN_TITLE, styles["Title"]),
-        Paragraph(f"{EN_HOUSE} · Published {EN_DATE}", body),
-        Spacer(1, 6 * mm),
-    ]
-    for text in EN_SUMMARY:
-        story.append(Paragraph(text, body))
-    story.append(Spacer(1, 4 * mm))
-    story.append(Paragraph(EN_TABLE_CAPTION, caption))
-    story.append(Spacer(1, 2 * mm))
-    table = Table(EN_TABLE, repeatRows=1, hAlign="LEFT",
-                  colWidths=[42 * mm, 26 * mm, 18 * mm, 22 * mm, 22 * mm, 22 * mm])
-    table.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#d9d9d9")),
-        ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
-        ("FONTNAME", (0, 6), (-1, 6), "Helvetica-Bold"),
-        ("FONTSIZE", (0, 0), (-1, -1), 9.5),
-        ("ALIGN", (3, 0), (-1, -1), "RIGHT"),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-    ]))
-    story.append(table)
-    story.append(Spacer(1, 2 * mm))
-    story.append(Paragraph(EN_TABLE_SOURCE, small))
-    story.append(PageBreak())
-    for kind, text in EN_PAGE2:
-        story.append(Paragraph(text, styles["Heading2"] if kind == "h" else body))
-    doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
 
 
 # --------------------------------------------------------------------------------------
@@ -223,7 +257,7 @@ def build_zh(path: Path) -> None:
     left = 22 * mm
     usable = width - 2 * left
     canv = rl_canvas.Canvas(str(path), pagesize=A4, invariant=1)
-    canv.setDateFormatter(_fixed_date(ZH_DATE))
+    canv.setDateFormatter(fixed_date(ZH_DATE))
     canv.setTitle(ZH_TITLE)
     canv.setAuthor(ZH_HOUSE)
     canv.setSubject("AI推理成本中的电费与中美电价")
@@ -247,16 +281,21 @@ def build_zh(path: Path) -> None:
     canv.save()
 
 
-def main() -> int:
-    out = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE
+def write_pdfs(builds: Sequence[tuple[str, Callable[[Path], None]]], default_folder: Path) -> int:
+    """Run each (file name, build) into the folder named on the command line, else `default_folder`."""
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else default_folder
     out.mkdir(parents=True, exist_ok=True)
-    for name, build in ((EN_FILE, build_en), (ZH_FILE, build_zh)):
+    for name, build in builds:
         target = out / name
         build(target)
         size = target.stat().st_size
         assert size < 100_000, f"{name} is {size} bytes"
         print(f"wrote {target} ({size} bytes)")
     return 0
+
+
+def main() -> int:
+    return write_pdfs([(EN_FILE, build_en), (ZH_FILE, build_zh)], HERE)
 
 
 if __name__ == "__main__":

@@ -102,7 +102,7 @@ def ask(question: str, home, *, k: int = 10, today: date | None = None) -> Answe
     index = home.index
     # Embedded once, for the vector search and for relevance; not at all when nothing is indexed.
     vector = home.embedder.encode([question])[0] if index.count else None
-    found = search(question, home.store, index, home.embedder, k=max(k, 40), vector=vector)
+    found = search(question, home, k=max(k, 40), vector=vector)
     if not found:
         return _not_found(q)
     top = max(c.score or 0.0 for c in found)

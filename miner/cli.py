@@ -212,7 +212,7 @@ def search(
     from miner.search import search as run
 
     with Home(_settings(ctx)) as home:
-        found = run(query, home.store, home.index, home.embedder, k=k)
+        found = run(query, home, k=k)
     rows = [c.model_dump(mode="json") for c in found]
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))

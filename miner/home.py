@@ -1,9 +1,10 @@
-"""A home folder opened for work: the claim store, the embedder and the vector index, each loaded
-once and only when first needed. The CLI opens one per command, the API one per process.
+"""A home folder opened for work: the claim store, the embedder, the vector index and the keyword
+index, each loaded once and only when first needed. The CLI opens one per command, the API one
+per process.
 
 A home may be used by many threads at once (the API answers requests side by side): the store
 gives each thread a connection of its own, the index lets searches run together, and the changes
-to the index (loading it, following the store, adding a stored document's vectors) are made by
+to the indexes (loading them, following the store, adding a stored document's claims) are made by
 one thread at a time.
 """
 from __future__ import annotations
@@ -18,6 +19,7 @@ from miner.config import Settings
 from miner.embed import Embedder, claim_text, text_key
 from miner.errors import IndexMismatch
 from miner.index import VectorIndex
+from miner.keywords import KeywordIndex, build
 from miner.model import Claim
 from miner.storage import open_store
 from miner.store import ClaimVectors
@@ -29,9 +31,10 @@ class Home:
         self.store = open_store(settings)
         self._embedder: Embedder | None = None
         self._index: VectorIndex | None = None
+        self._keywords: KeywordIndex | None = None
         self._dirty_since: float | None = None
-        # What the index was last brought up to date with: the store's data version (it moves
-        # when another process commits), and how many claims the index lacks on purpose.
+        # What the indexes were last brought up to date with: the store's data version (it moves
+        # when another process commits), and how many claims the vector index lacks on purpose.
         self._seen_version: int | None = None
         self._unindexed = 0
         self._top = 0  # the highest claim rowid in the index
@@ -65,6 +68,20 @@ class Home:
             self.refresh()
         return self._index
 
+    @property
+    def keywords(self) -> KeywordIndex:
+        """Keyword search over the store's claims, built in memory from the words the store keeps
+        (1.7 s at 100k claims) and, like the index, following what other processes commit."""
+        if self._keywords is None:
+            with self._lock:
+                if self._keywords is None:
+                    if self._seen_version is None:
+                        self._seen_version = self._store_version()
+                    self._keywords = build(self.store.claim_terms())
+        else:
+            self.refresh()
+        return self._keywords
+
     def _load_index(self) -> None:
         home, model, dim = self.settings.home, self.embedder.name, self.embedder.dimension
         try:
@@ -73,6 +90,8 @@ class Home:
             index = VectorIndex(home, model, dim)
         self._seen_version = self._store_version()
         self._index = index
+        if self._keywords is not None:
+            self._follow_keywords()  # it was brought up to an older version, which is now forgotten
         self.embed_missing()
         self._full_sync()
 
@@ -86,7 +105,7 @@ class Home:
         holds their vectors (an indexed range read); a full sync runs only when the claim count
         then disagrees (another process deleted).
         """
-        if self._index is None or self._store_version() in (None, self._seen_version):
+        if self._seen_version is None or self._store_version() in (None, self._seen_version):
             return {"added": 0, "removed": 0}
         with self._lock:
             return self._follow()
@@ -96,7 +115,10 @@ class Home:
         if version == self._seen_version:
             return {"added": 0, "removed": 0}  # another thread followed it first
         self._seen_version = version
+        self._follow_keywords()
         index = self._index
+        if index is None:
+            return {"added": 0, "removed": 0}
         added = 0
         for new_ids, vectors in self.store.claim_vectors(index.model, self.store.claim_rowids(after=self._top)):
             index.add(new_ids, vectors)
@@ -109,6 +131,17 @@ class Home:
         elif added:
             self._dirty_since = self._dirty_since or time.monotonic()
         return report
+
+    def _follow_keywords(self) -> None:
+        """Add the claims the store gained since the keyword index was last brought up to date,
+        and forget those it lost (another process deleted a document)."""
+        keywords = self._keywords
+        if keywords is None:
+            return
+        for rowids, texts in self.store.claim_terms(after=keywords.top):
+            keywords.add(rowids, texts)
+        if len(keywords) != self.store.counts()["claims"]:
+            keywords.retain(self.store.claim_rowids(embedded=False))
 
     def _store_version(self) -> int | None:
         data_version = getattr(self.store, "data_version", None)
@@ -146,8 +179,10 @@ class Home:
         return ClaimVectors(model, keys, new), matrix
 
     def added(self, rowids: list[int], matrix: np.ndarray) -> None:
-        """Record a stored document's vectors in the index; saved in batches, and synced on load."""
+        """Record a stored document's claims in the indexes: its vectors given, its words read back
+        from the store. The vector index is saved in batches, and synced on load."""
         with self._lock:
+            self._follow_keywords()
             if self._index is None:
                 # Loading syncs with the store, which already holds these vectors.
                 _ = self.index
@@ -163,6 +198,7 @@ class Home:
 
     def removed(self) -> None:
         with self._lock:
+            self._follow_keywords()
             if self._index is not None:
                 self._full_sync()
 
@@ -194,6 +230,7 @@ class Home:
             embedded = self.embed_missing()
             index = VectorIndex(self.settings.home, self.embedder.name, self.embedder.dimension)
             self._seen_version = self._store_version()
+            self._follow_keywords()
             report = index.rebuild(self.store)
             self._index = index
             self._note_synced()

@@ -1,5 +1,5 @@
-"""Hybrid retrieval: keyword search (the store's jieba-segmented full-text index) and vector search
-(faiss), fused by reciprocal rank fusion, then filtered.
+"""Hybrid retrieval: keyword search (BM25 over the claims' jieba-segmented words, miner.keywords)
+and vector search (faiss), fused by reciprocal rank fusion, then filtered.
 
 Keyword search is made cross-lingual for names: entities in the query are expanded to all their
 aliases, so "智谱" also matches claims that say "Zhipu AI". Vector search with the multilingual
@@ -14,16 +14,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
 from miner.embed import Embedder
 from miner.entities import aliases, find_entities
 from miner.index import VectorIndex
+from miner.keywords import KeywordIndex
 from miner.model import Claim
 from miner.periods import iso_bounds
 from miner.question import understand, unit_fits
-from miner.store import Store
+from miner.store import Store, fts_tokens
 
 RRF_K = 60
 # The vector ranking counts twice in the fusion. Keyword search matches words, so across languages
@@ -38,6 +40,16 @@ VECTOR_WEIGHT = 2.0
 # the top 5 for 29 of 32 cross-language question/claim pairs instead of 21, and its mean
 # reciprocal rank rises in the question's own language too (0.86 → 0.93).
 UNIT_BONUS = 1.0 / (RRF_K + 1)
+
+
+class Sources(Protocol):
+    """What retrieval reads: a miner.home.Home, or any object with these four (benchmarks build
+    indexes of their own)."""
+
+    store: Store
+    keywords: KeywordIndex
+    index: VectorIndex
+    embedder: Embedder
 
 
 @dataclass(frozen=True)
@@ -68,15 +80,16 @@ def expand_query(query: str) -> str:
 
 
 def rankings(
-    query: str, store: Store, index: VectorIndex, embedder: Embedder, *, depth: int = 100,
-    vector: np.ndarray | None = None,
+    query: str, sources: Sources, *, depth: int = 100, vector: np.ndarray | None = None,
 ) -> tuple[list[int], list[int]]:
-    """The two rankings `search` fuses: claim rowids by keyword (bm25) and by vector, best first.
+    """The two rankings `search` fuses: claim rowids by keyword (BM25) and by vector, best first.
     `vector`: the query's embedding, when the caller has it already."""
-    keyword = [rowid for rowid, _ in store.search_claims(expand_query(query), limit=depth)]
+    words = " ".join(fts_tokens(expand_query(query)))
+    keyword = [rowid for rowid, _ in sources.keywords.search(words, limit=depth)]
     nearest: list[int] = []
+    index = sources.index
     if index.count:
-        _, ids = index.search(embedder.encode([query]) if vector is None else vector, depth)
+        _, ids = index.search(sources.embedder.encode([query]) if vector is None else vector, depth)
         nearest = [int(i) for i in ids[0] if i >= 0]
     return keyword, nearest
 
@@ -92,9 +105,7 @@ def fuse(keyword: list[int], vector: list[int], vector_weight: float = VECTOR_WE
 
 def search(
     query: str,
-    store: Store,
-    index: VectorIndex,
-    embedder: Embedder,
+    sources: Sources,
     *,
     k: int = 10,
     filters: Filters | None = None,
@@ -103,7 +114,8 @@ def search(
 ) -> list[Claim]:
     """The k best claims for a query, each with its fused `score`."""
     filters = filters or Filters()
-    fused = fuse(*rankings(query, store, index, embedder, depth=depth, vector=vector))
+    fused = fuse(*rankings(query, sources, depth=depth, vector=vector))
+    store = sources.store
     ranked = list(fused)
     claims = store.claims_by_rowid(ranked)
     if len(claims) != len(ranked):

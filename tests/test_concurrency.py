@@ -143,6 +143,28 @@ def test_home_index_follows_other_processes_commits(settings):
     other.close()
 
 
+def test_home_keywords_follow_other_processes_commits(settings):
+    """Home.keywords (built in memory) learns the claims another connection commits, and forgets
+    those it deletes, on the next access: before the vector index is loaded too."""
+    from miner.home import Home
+    from miner.storage import open_store
+
+    other = open_store(settings)
+    _add_document(other, "# One\n\nDeepSeek took 30% of tokens in 2025.\n", "one.md")
+    with Home(settings) as home:
+        assert [r for r, _ in home.keywords.search("deepseek")] == other.claim_rowids(embedded=False).tolist()
+        assert home.keywords.search("qwen") == []
+        _add_document(other, "# Two\n\nQwen took 12% of tokens and 5 GW in 2025.\n", "two.md")
+        qwen = sorted(r for r, _ in home.keywords.search("qwen"))
+        assert len(qwen) == 2 and len(home.keywords) == other.counts()["claims"]
+        other.delete_document(next(d for d in other.documents() if d.source == "one.md").id)
+        assert home.keywords.search("deepseek") == []
+        assert sorted(r for r, _ in home.keywords.search("token")) == qwen
+        assert home.index.count == 2  # loading the index later leaves the keywords right
+        assert len(home.keywords) == 2
+    other.close()
+
+
 def test_service_reads_side_by_side_while_documents_are_uploaded(tmp_path, monkeypatch):
     """Reads no longer take turns: threads ask and search while another uploads documents through
     the API. Every request succeeds, and afterwards the index holds each stored claim once (an

@@ -160,7 +160,7 @@ def test_dask_ingest_into_postgresql_matches_serial_sqlite(serial, client, pg_se
         assert type(home.store).__name__ == "PgStore"
         results = list(distributed.ingest_distributed([CORPUS], home, client=client))
         claims, _ = claims_and_vectors(home)
-        hits = home.store.search_claims("电价", limit=5)
+        hits = home.keywords.search("电价", limit=5)
     assert {r.status for r in results} == {"stored"}
     assert claims == serial_claims
     assert hits

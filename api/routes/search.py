@@ -15,4 +15,4 @@ def search(
     q: Annotated[str, Query(min_length=1, max_length=2000, pattern=r"\S", description="words or a question; not blank")],
     k: Annotated[int, Query(ge=1, le=200)] = 10,
 ) -> list[Claim]:
-    return run(q, home.store, home.index, home.embedder, k=k)
+    return run(q, home, k=k)

@@ -2,8 +2,8 @@
 
 Run:  .venv/bin/python benchmarks/qa/make_pdf.py   (writes into benchmarks/qa/corpus/)
 
-Byte-for-byte reproducible, like corpora/make_pdfs.py: reportlab's invariant mode and a fixed
-creation date equal to each document's publication date.
+Byte-for-byte reproducible: drawn with the helpers of corpora/make_pdfs.py (reportlab's invariant
+mode, a fixed creation date equal to each document's publication date).
 
 1. gpu-rental-index-2026-01.pdf (English, 2 pages): prose figures, a ruled table whose cells are
    bare numbers (the currency is only in the caption and header), a price ratio and a forecast.
@@ -16,39 +16,19 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from reportlab import rl_config
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
 
-rl_config.invariant = 1
-
+# Importing corpora.make_pdfs puts reportlab in invariant mode before anything is drawn.
+from corpora.make_pdfs import build_english_report, build_pages, ruled_table, write_pdfs  # noqa: E402
 from reportlab.lib import colors  # noqa: E402
-from reportlab.lib.pagesizes import A4  # noqa: E402
-from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet  # noqa: E402
+from reportlab.lib.styles import ParagraphStyle  # noqa: E402
 from reportlab.lib.units import mm  # noqa: E402
 from reportlab.pdfbase import pdfmetrics  # noqa: E402
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont  # noqa: E402
-from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle  # noqa: E402
+from reportlab.platypus import Paragraph, Spacer  # noqa: E402
 
 HERE = Path(__file__).resolve().parent / "corpus"
-
-
-def _fixed_date(iso: str):
-    y, m, d = iso.split("-")
-    stamp = f"D:{y}{m}{d}090000+00'00'"
-    return lambda *_args: stamp
-
-
-def _grid(header_font: str, body_font: str) -> TableStyle:
-    return TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#d9d9d9")),
-        ("FONTNAME", (0, 0), (-1, 0), header_font),
-        ("FONTNAME", (0, 1), (-1, -1), body_font),
-        ("FONTSIZE", (0, 0), (-1, -1), 9.5),
-        ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-    ])
 
 
 # --------------------------------------------------------------------------------------------
@@ -91,32 +71,12 @@ def _check_en_table() -> None:
 
 def build_en(path: Path) -> None:
     _check_en_table()
-    styles = getSampleStyleSheet()
-    body = ParagraphStyle("body", parent=styles["BodyText"], fontSize=10.5, leading=14)
-    caption = ParagraphStyle("caption", parent=body, fontName="Helvetica-Bold", spaceBefore=6)
-    small = ParagraphStyle("small", parent=body, fontSize=8.5, leading=11)
-
-    class _Doc(SimpleDocTemplate):
-        def afterPage(self):
-            self.canv.setFont("Helvetica", 8)
-            self.canv.drawString(20 * mm, 12 * mm, f"Kestrel Compute | Page {self.page}")
-
-    def on_page(canv, doc):
-        canv.setDateFormatter(_fixed_date(EN_DATE))
-
-    doc = _Doc(str(path), pagesize=A4, title=EN_TITLE, author=EN_HOUSE,
-               subject="GPU rental prices", creator="benchmarks/qa/make_pdf.py",
-               leftMargin=20 * mm, rightMargin=20 * mm, topMargin=20 * mm, bottomMargin=20 * mm)
-    story = [Paragraph(EN_TITLE, styles["Title"]), Paragraph(f"{EN_HOUSE} · Published {EN_DATE}", body),
-             Spacer(1, 6 * mm)]
-    story += [Paragraph(t, body) for t in EN_P1]
-    story += [Spacer(1, 4 * mm), Paragraph(EN_CAPTION, caption), Spacer(1, 2 * mm)]
-    table = Table(EN_TABLE, repeatRows=1, hAlign="LEFT", colWidths=[30 * mm, 28 * mm, 28 * mm, 24 * mm])
-    table.setStyle(_grid("Helvetica-Bold", "Helvetica"))
-    story += [table, Spacer(1, 2 * mm), Paragraph(EN_SOURCE, small), PageBreak()]
-    for kind, text in EN_P2:
-        story.append(Paragraph(text, styles["Heading2"] if kind == "h" else body))
-    doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
+    build_english_report(
+        path, title=EN_TITLE, house=EN_HOUSE, date=EN_DATE, subject="GPU rental prices",
+        creator="benchmarks/qa/make_pdf.py", summary=EN_P1, caption=EN_CAPTION,
+        table=ruled_table(EN_TABLE, [30 * mm, 28 * mm, 28 * mm, 24 * mm]), source=EN_SOURCE, sections=EN_P2,
+        footer=lambda page: f"Kestrel Compute | Page {page}", source_colour=colors.black,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -144,18 +104,6 @@ def build_zh(path: Path) -> None:
     pdfmetrics.registerFont(UnicodeCIDFont(ZH_FONT))
     title = ParagraphStyle("t", fontName=ZH_FONT, fontSize=17, leading=26, alignment=1)
     body = ParagraphStyle("b", fontName=ZH_FONT, fontSize=11, leading=18, wordWrap="CJK")
-
-    class _Doc(SimpleDocTemplate):
-        def afterPage(self):
-            self.canv.setFont(ZH_FONT, 8)
-            self.canv.drawString(22 * mm, 12 * mm, f"{ZH_HOUSE} · 第{self.page}页")
-
-    def on_page(canv, doc):
-        canv.setDateFormatter(_fixed_date(ZH_DATE))
-
-    doc = _Doc(str(path), pagesize=A4, title=ZH_TITLE, author=ZH_HOUSE, subject="分省风光新增装机",
-               creator="benchmarks/qa/make_pdf.py",
-               leftMargin=22 * mm, rightMargin=22 * mm, topMargin=22 * mm, bottomMargin=22 * mm)
     story = [
         Paragraph(ZH_TITLE, title),
         Paragraph(f"{ZH_HOUSE} · 发布日期：2025年8月20日", body),
@@ -165,21 +113,17 @@ def build_zh(path: Path) -> None:
         Spacer(1, 3 * mm),
         Paragraph("表1：2025年上半年四省区新增风光装机", body),
         Spacer(1, 2 * mm),
+        ruled_table(ZH_TABLE, [30 * mm, 45 * mm, 45 * mm], header_font=ZH_FONT, body_font=ZH_FONT),
+        Spacer(1, 2 * mm),
+        Paragraph("注：并网口径。", body),
     ]
-    table = Table(ZH_TABLE, hAlign="LEFT", colWidths=[30 * mm, 45 * mm, 45 * mm])
-    table.setStyle(_grid(ZH_FONT, ZH_FONT))
-    story += [table, Spacer(1, 2 * mm), Paragraph("注：并网口径。", body)]
-    doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
+    build_pages(path, story, title=ZH_TITLE, author=ZH_HOUSE, subject="分省风光新增装机",
+                creator="benchmarks/qa/make_pdf.py", date=ZH_DATE, margin=22 * mm,
+                footer=lambda page: f"{ZH_HOUSE} · 第{page}页", footer_font=ZH_FONT)
 
 
 def main() -> int:
-    out = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE
-    out.mkdir(parents=True, exist_ok=True)
-    for name, build in ((EN_FILE, build_en), (ZH_FILE, build_zh)):
-        target = out / name
-        build(target)
-        print(f"wrote {target} ({target.stat().st_size} bytes)")
-    return 0
+    return write_pdfs([(EN_FILE, build_en), (ZH_FILE, build_zh)], HERE)
 
 
 if __name__ == "__main__":

@@ -90,7 +90,7 @@ def rank(found, value, unit, language=None) -> int | None:
 
 
 def run(home, query, k=5, **filters):
-    return search(query, home.store, home.index, home.embedder, k=k, filters=Filters(**filters) if filters else None)
+    return search(query, home, k=k, filters=Filters(**filters) if filters else None)
 
 
 @pytest.mark.parametrize(("query", "value", "unit"), [

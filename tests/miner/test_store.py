@@ -10,6 +10,7 @@ from datetime import date
 import numpy as np
 import pytest
 
+from miner import keywords
 from miner.errors import NotFound
 from miner.model import Box, Claim, Document, Passage
 from miner.store import ClaimVectors, Store, fts_tokens
@@ -204,19 +205,23 @@ def test_store_keeps_claim_vectors_and_caches_by_text(store):
     assert [c.id for c in store.claims_by_rowid([ids_b[0], ids_a[0]])] == [f"{b.id[:8]}-0", f"{a.id[:8]}-0"]
 
 
-def test_store_search_claims_in_either_language_with_english_stems(store):
+def test_store_claim_words_find_claims_in_either_language_with_english_stems(store):
     doc = make_doc()
     ids = store.add_document(doc, PASSAGES, [
         make_claim(doc.id, 0),
         make_claim(doc.id, 1, quote=PASSAGES[1].text, entity=None, metric="工业电价", value=0.35, unit="CNY/kWh",
                    raw="0.35元", language="zh", passage=1, start=12, end=17),
     ])
-    assert [r for r, _ in store.search_claims("工业电价多少")] == [ids[1]]
-    hits = store.search_claims("token")  # the claim says "tokens"
+
+    def search(text):
+        return keywords.build(store.claim_terms()).search(" ".join(fts_tokens(text)))
+
+    assert [r for r, _ in search("工业电价多少")] == [ids[1]]
+    hits = search("token")  # the claim says "tokens"
     assert [r for r, _ in hits] == [ids[0]] and hits[0][1] > 0
-    assert store.search_claims("?!") == []
+    assert search("?!") == []
     store.delete_document(doc.id)
-    assert store.search_claims("token") == []
+    assert search("token") == []
 
 
 def test_store_claims_in_passages_and_by_unit(store):
@@ -289,3 +294,73 @@ def test_store_amounts_sharing_a_passage_are_the_parts_and_totals(store):
     assert [c.id for c in found] == [claims[i].id for i in (0, 1, 7, 8)]
     assert found[0] == store.claims()[0]
     assert store.amounts_sharing_a_passage(["b" * 64], ("%", "x", "pp")) == []
+
+
+def indexed_words(c: Claim) -> str:
+    """What add_document indexes a claim by, worked out here from the claim itself."""
+    return " ".join(fts_tokens(" ".join(x for x in (c.entity, c.metric, c.quote) if x)))
+
+
+def two_documents_of_claims() -> tuple[list[Document], list[Claim]]:
+    a, b = make_doc("a" * 64), make_doc("b" * 64, "Power brief")
+    claims = [
+        make_claim(a.id, 0),
+        make_claim(a.id, 1, quote=PASSAGES[1].text, entity=None, metric="工业电价", value=0.35, unit="CNY/kWh",
+                   raw="0.35元", language="zh", passage=1, start=12, end=17),
+        make_claim(a.id, 2, entity="MiniMax", metric="overseas share of revenue"),
+        make_claim(b.id, 0, entity="CoreWeave", metric="provider share", passage=2),
+        make_claim(b.id, 1),
+    ]
+    return [a, b], claims
+
+
+def test_store_claim_terms_are_the_indexed_words_in_rowid_order(store):
+    (a, b), claims = two_documents_of_claims()
+    ids = store.add_document(a, PASSAGES, claims[:3]) + store.add_document(b, PASSAGES, claims[3:])
+    expected = [indexed_words(c) for c in claims]
+    assert "电价" in expected[1].split()
+
+    [(rowids, terms)] = list(store.claim_terms())
+    assert rowids.dtype == np.int64 and rowids.tolist() == ids and terms == expected
+
+    batches = list(store.claim_terms(batch=2))
+    assert [len(r) for r, _ in batches] == [2, 2, 1]
+    assert np.concatenate([r for r, _ in batches]).tolist() == ids
+    assert [t for _, ts in batches for t in ts] == expected
+    assert [(r.tolist(), t) for r, t in store.claim_terms(after=ids[2], batch=1)] == [
+        ([ids[3]], [expected[3]]), ([ids[4]], [expected[4]])]
+    assert list(store.claim_terms(after=ids[-1])) == []
+
+    store.delete_document(a.id)
+    assert [(r.tolist(), t) for r, t in store.claim_terms()] == [(ids[3:], expected[3:])]
+
+
+def test_store_claim_terms_are_read_back_not_worked_out_again(store, backend):
+    doc = make_doc()
+    [rowid] = store.add_document(doc, PASSAGES, [make_claim(doc.id, 0)])
+    column = "tokens" if backend == "sqlite" else "terms"
+    with store.transaction() as tx:
+        tx.execute(f"UPDATE claims_fts SET {column} = 'as stored' WHERE rowid = {rowid}")
+    assert [t for _, ts in store.claim_terms() for t in ts] == ["as stored"]
+
+
+def test_pg_store_claim_terms_of_a_store_older_than_the_terms_column(open_store, backend):
+    """A store made before claims_fts kept its words gets the column when opened; its old rows
+    (NULL there) are worked out from their claims, new ones are stored."""
+    if backend != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite's claims_fts has always kept the words")
+    (a, b), claims = two_documents_of_claims()
+    with open_store() as s:
+        old = s.add_document(a, PASSAGES, claims[:3])
+        with s.transaction() as tx:
+            tx.execute("ALTER TABLE claims_fts DROP COLUMN terms")
+    with open_store() as s:
+        new = s.add_document(b, PASSAGES, claims[3:])
+        with s.transaction() as tx:
+            stored = tx.execute("SELECT rowid, terms FROM claims_fts ORDER BY rowid").fetchall()
+        assert [r["terms"] is None for r in stored] == [True] * 3 + [False] * 2
+        assert [(r.tolist(), t) for r, t in s.claim_terms(batch=2)] == [
+            (old[:2], [indexed_words(c) for c in claims[:2]]),
+            ([old[2], new[0]], [indexed_words(c) for c in claims[2:4]]),
+            (new[1:], [indexed_words(claims[4])]),
+        ]

@@ -92,7 +92,10 @@ class Home:
         self._index = index
         if self._keywords is not None:
             self._follow_keywords()  # it was brought up to an older version, which is now forgotten
-        self.embed_missing()
+        # The claims an index saved for this model holds have vectors of it: only later ones may
+        # lack one. Looking at every claim took 91 of 131 s of start-up at 1M claims.
+        ids = index.ids()
+        self.embed_missing(after=int(ids.max()) if len(ids) else 0)
         self._full_sync()
 
     def refresh(self) -> dict[str, int]:
@@ -214,11 +217,13 @@ class Home:
                     return
                 self._dirty_since = None
 
-    def embed_missing(self, batch: int = 512) -> int:
-        """Embed claims that have no vector for the current model (after a model change)."""
+    def embed_missing(self, batch: int = 512, after: int = 0) -> int:
+        """Embed claims above rowid `after` that have no vector for the current model (after a
+        model change)."""
         done = 0
         model = self.embedder.name
-        while claims := self.store.claims_without_vectors(model, limit=batch):
+        while claims := self.store.claims_without_vectors(model, limit=batch, after=after):
+            after = claims[-1][0]
             texts = [claim_text(c) for _, c in claims]
             vectors = self.embedder.encode(texts)
             self.store.set_claim_vectors(model, [(rowid, text_key(t), v) for (rowid, _), t, v in zip(claims, texts, vectors)])

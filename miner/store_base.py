@@ -492,10 +492,13 @@ class StoreBase(ABC):
                 ids = np.array([r["rowid"] for r in rows], dtype=np.int64)
                 yield ids, np.vstack([np.frombuffer(r["vector"], dtype=np.float32) for r in rows])
 
-    def claims_without_vectors(self, model: str, limit: int = 500) -> list[tuple[int, Claim]]:
+    def claims_without_vectors(self, model: str, limit: int = 500, after: int = 0) -> list[tuple[int, Claim]]:
+        """Up to `limit` claims above rowid `after` with no vector of `model`, in rowid order."""
         rows = self._fetchall(
-            f"{CLAIM_SELECT} LEFT JOIN vectors v ON v.model = {self._P} AND v.key = c.embed_key"
-            f" WHERE v.key IS NULL ORDER BY c.rowid LIMIT {self._P}",
-            (model, limit),
+            f"SELECT c.rowid FROM claims c WHERE c.rowid > {self._P} AND NOT EXISTS"
+            f" (SELECT 1 FROM vectors v WHERE v.model = {self._P} AND v.key = c.embed_key)"
+            f" ORDER BY c.rowid LIMIT {self._P}",
+            (after, model, limit),
         )
-        return [(r["rowid"], claim_from_row(r)) for r in rows]
+        rowids = [r["rowid"] for r in rows]
+        return list(zip(rowids, self.claims_by_rowid(rowids)))

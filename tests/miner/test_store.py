@@ -240,6 +240,8 @@ def test_store_embeds_claims_stored_without_vectors(store):
     ids = store.add_document(doc, PASSAGES, [make_claim(doc.id, 0), make_claim(doc.id, 1)])
     assert store.claim_rowids().tolist() == []
     assert [r for r, _ in store.claims_without_vectors("m")] == ids
+    assert [(r, c.id) for r, c in store.claims_without_vectors("m", after=ids[0])] == [(ids[1], f"{doc.id[:8]}-1")]
+    assert [r for r, _ in store.claims_without_vectors("m", limit=1)] == ids[:1]
     v = np.arange(4, dtype=np.float32)
     store.set_claim_vectors("m", [(ids[0], "k1", v), (ids[1], "k1", v)])
     assert store.claims_without_vectors("m") == []

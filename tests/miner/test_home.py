@@ -1,0 +1,47 @@
+"""Home: what it embeds when it opens the index (the claims another model's vectors left behind,
+and only those)."""
+import numpy as np
+
+import miner.home
+from miner.config import Settings
+from miner.home import Home
+from miner.model import Claim, Document, Passage
+from tests.hostile import FakeEmbedder
+
+
+class CountingEmbedder(FakeEmbedder):
+    encoded: list[str] = []
+
+    def encode(self, texts):
+        CountingEmbedder.encoded += list(texts)
+        return super().encode(texts)
+
+
+def add(store, name: str, n: int) -> list[int]:
+    """A document of n claims stored without vectors, as a store written before a model change holds them."""
+    doc = Document(id=name * 8, title=name, source=f"{name}.md", format="md", language="en")
+    passages = [Passage(index=0, text="Figures.", kind="sentence", language="en", start=0, end=8)]
+    claims = [Claim(id=f"{name}-{i}", quote=f"{name} figure {i} was {i}%.", value=float(i), unit="%", raw=f"{i}%",
+                    metric=f"figure {i}", passage=0) for i in range(n)]
+    return store.add_document(doc, passages, claims)
+
+
+def test_opening_embeds_what_lacks_a_vector_once_and_then_only_newer_claims(tmp_path, monkeypatch):
+    monkeypatch.setattr(miner.home, "Embedder", CountingEmbedder)
+    settings = Settings(home=tmp_path / "home")
+    CountingEmbedder.encoded = []
+    with Home(settings) as home:
+        first = add(home.store, "a", 3)
+        assert home.index.count == 3  # none had a vector: all embedded on opening
+        assert len(CountingEmbedder.encoded) == 3
+    CountingEmbedder.encoded = []
+    with Home(settings) as home:
+        second = add(home.store, "b", 2)
+        assert home.index.count == 5
+        assert len(CountingEmbedder.encoded) == 2  # the saved index's claims were not looked at again
+        assert sorted(home.index.ids().tolist()) == first + second
+    CountingEmbedder.encoded = []
+    with Home(Settings(home=tmp_path / "home", model="minilm")) as home:
+        assert home.index.count == 5  # another model: every claim embedded for it
+        assert len(CountingEmbedder.encoded) == 5
+        assert np.array_equal(np.sort(home.index.ids()), np.array(first + second))

@@ -1,4 +1,4 @@
-"""The REST service: create_app(settings) opens the home (store, embedder, index) once at start-up.
+"""The REST service: create_app(settings) opens the home (store, embedder, indexes) once at start-up.
 
 Routes are thin: each parses its input and calls one library function. A MinerError becomes a JSON
 `{"detail": ...}` with the error's 4xx status; anything else is a bug and the app says so in JSON.
@@ -33,8 +33,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         home = Home(settings)
         # Load the model and the index now, not on the first request. The index alone does not
         # load the model (it needs only the model's name and dimension): without the second line
-        # the first /ask or /search waited for it (~30 s on a busy two-core machine).
+        # the first /ask or /search waited for it (~30 s on a busy two-core machine). Nor does the
+        # keyword index build itself before it is first searched (20 s at 1M claims).
         _ = home.index
+        _ = home.keywords
         _ = home.embedder.model
         app.state.home = home
         app.state.lock = threading.Lock()

@@ -18,6 +18,7 @@ from miner.crosscheck import (
     metric_vectors, same_metric,
 )
 from miner.entities import aliases, entity_type
+from miner.facets import facets
 from miner.model import Answer, Check, Claim, Figure
 from miner.periods import iso_bounds
 from miner.question import Query, understand, unit_fits
@@ -69,8 +70,26 @@ def fit(c: Claim, q: Query, about: frozenset[str | None] = frozenset()) -> float
         score += 1.0 if c.entity in subjects else 0.3 if c.entity in q.entities else -0.3
     score += 1.0 if period else 0.0
     score += 0.5 if (c.kind == "forecast") == q.forecast else -1.5
+    score += _facet_fit(c, facets(q.text))
     # A figure given for comparison ("down from $2.85") is the sentence's second subject.
     return score - (0.1 if is_reference(c) else 0.0)
+
+
+def _facet_fit(c: Claim, asked) -> float:
+    """Wind asked, solar measured. Group by group the question names: the claim's metric naming
+    the same members gains, naming others loses. A metric that names none ("占比") is of what its
+    sentence speaks of, but a sentence may speak of wind and solar and give a figure for each:
+    it gains when it names just what is asked and loses, less, when it names nothing of it."""
+    if not asked:
+        return 0.0
+    own, said = facets(c.metric), facets(c.quote)
+    score = 0.0
+    for group, members in asked.items():
+        if group in own:
+            score += 0.5 if own[group] == members else -1.0
+        elif group in said:
+            score += 0.5 if said[group] == members else -0.5 if not said[group] & members else 0.0
+    return score
 
 
 def _named(entity: str, names: tuple[str, ...]) -> bool:
@@ -234,7 +253,10 @@ def _compose(q: Query, head: Claim, fact: Fact, checks: list[Check], by_id: dict
     # Say it with a claim in the question's language where one agrees with the headline.
     voice = next((c for c in agreeing if c.language == q.language and c.value == head.value), head)
     subject = _subject(next((c for c in [voice, *fact.claims] if c.language == q.language), head), q.language)
-    figure = voice.raw if voice.language == q.language else say_value(head.value, head.unit, q.language)
+    # A table cell's raw figure is a bare number whose unit and scale sat in the header ("980"
+    # under "新增风电（万千瓦）"): say the value instead.
+    bare = head.unit and _BARE_NUMBER.fullmatch(voice.raw)
+    figure = voice.raw if voice.language == q.language and not bare else say_value(head.value, head.unit, q.language)
     figure = _qualified(figure, voice, zh)
     period = say_period(head.period or _period_of(fact, head), q.language)
     sources = _sources(agreeing)
@@ -304,6 +326,7 @@ def _entity_name(name: str, lang: str) -> str:
     return next((a for a in aliases(name) if re.search(r"[\u4e00-\u9fff]", a)), name)
 
 
+_BARE_NUMBER = re.compile(r"[\d.,\s]+")
 _HAS_BOUND = re.compile(r"over|more than|above|at least|up to|under|below|less than|超过|逾|以上|至少|不到|不足|以下|最多", re.I)
 _HAS_HEDGE = re.compile(r"about|around|roughly|approximately|nearly|almost|some|约|近|大约|左右", re.I)
 

@@ -24,6 +24,7 @@ from itertools import combinations
 
 import numpy as np
 
+from miner.facets import conflict, facets
 from miner.model import Check, Claim
 from miner.periods import iso_bounds
 
@@ -128,6 +129,8 @@ def compatible(a: Claim, b: Claim) -> bool:
     """Could these two claims state the same fact, whatever their metric phrases say?"""
     if a.unit != b.unit or a.kind != b.kind or a.entity != b.entity:
         return False
+    if conflict(facets(a.metric), facets(b.metric)):
+        return False  # wind and solar, input and output: embeddings put their phrases close together
     if a.document_id == b.document_id and a.passage == b.passage and a.passage is not None:
         return False  # two figures in one sentence are two different things ("76 GW of 190 GW")
     return periods_match(a.period, b.period) and is_change(a) == is_change(b)

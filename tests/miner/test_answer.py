@@ -183,3 +183,43 @@ def test_answer_a_claim_about_the_unknown_name_itself_fits():
               metric="revenue", value=1e9, unit="CNY", raw="RMB 1 billion", period="2025")
     assert fit(c, q) is not None
     assert fit(c.model_copy(update={"entity": "Kuaishou"}), q) is None
+
+
+GRID_NOTE = """# Grid Additions Note
+Published 2025-08-01
+
+China added 150 GW of solar capacity in the first half of 2025.
+China added 40 GW of wind capacity in the first half of 2025.
+
+| 省份 | 新增光伏（万千瓦） | 新增风电（万千瓦） |
+|---|---|---|
+| 甘肃 | 600 | 450 |
+| 青海 | 300 | 120 |
+"""
+
+
+@pytest.fixture(scope="module")
+def grid_home(tmp_path_factory):
+    corpus = tmp_path_factory.mktemp("grid")
+    (corpus / "grid_note.md").write_text(GRID_NOTE, encoding="utf-8")
+    with Home(Settings(home=tmp_path_factory.mktemp("grid-home"))) as h:
+        assert [r.status for r in ingest([corpus], h, jobs=1)] == ["stored"]
+        yield h
+
+
+@pytest.mark.parametrize("question, value", [
+    ("How much wind capacity did China add in the first half of 2025?", 4e7),
+    ("How much solar capacity did China add in the first half of 2025?", 1.5e8),
+    ("2025年上半年全国新增风电装机多少？", 4e7),
+])
+def test_answer_keeps_wind_and_solar_apart(grid_home, question, value):
+    """Their metric phrases differ in one word and embed close together: the facet decides."""
+    a = ask(question, grid_home)
+    assert a.figure is not None and (a.figure.value, a.figure.unit) == (value, "kW")
+    assert not conflict(a)  # the other source's figure is not taken for a disagreement
+
+
+def test_answer_says_a_table_cells_bare_number_with_its_unit(grid_home):
+    a = ask("2025年上半年甘肃新增风电装机多少？", grid_home)
+    assert a.figure is not None and (a.figure.value, a.figure.unit) == (4.5e6, "kW")
+    assert "450万千瓦" in a.answer

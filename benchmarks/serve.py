@@ -33,8 +33,7 @@ metric and language (`benchmarks.search.sample_around`). Homes are kept in `--ca
 100 s for 100k and 20 minutes for 1M (17 writing, 3 indexing) on the shared two-core machine,
 plus 90 s once to embed the base claims; 1M claims take 6.5 GB of disk.
 
-`--workers N` serves with N uvicorn worker processes instead (uvicorn's own command over
-`api.app:create_app`, since `miner serve` runs one): each loads the model and the index.
+`--workers N` serves with `miner serve --workers N`: N processes, each with the model and indexes.
 
 `--profile N` instead runs cProfile over N questions of the mix through `miner.answer.ask`
 in-process on each home and prints the top costs.
@@ -187,10 +186,8 @@ class Service:
             self.port = s.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "MINER_HOME": str(home), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-        command = [str(REPO / ".venv" / "bin" / "miner"), "serve", "--host", "127.0.0.1", "--port", str(self.port)]
-        if workers > 1:
-            command = [str(REPO / ".venv" / "bin" / "python"), "-m", "uvicorn", "api.app:create_app", "--factory",
-                       "--workers", str(workers), "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"]
+        command = [str(REPO / ".venv" / "bin" / "miner"), "serve", "--host", "127.0.0.1", "--port", str(self.port),
+                   "--workers", str(workers)]
         self.log = log
         with open(log, "wb") as out:
             self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,

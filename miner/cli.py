@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sys
 from collections.abc import Iterator
 from enum import Enum
@@ -302,6 +303,9 @@ def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, help="server processes, each with its own model and indexes (memory × N)")
+    ] = 1,
 ) -> None:
     """Serve the REST API and the web page over the same home."""
     import uvicorn
@@ -315,7 +319,17 @@ def serve(
         f"  curl -X POST {url}/ask -H 'Content-Type: application/json' "
         "-d '{\"question\": \"What share of OpenRouter tokens did Chinese models take in February 2026?\"}'"
     )
-    uvicorn.run(create_app(_settings(ctx)), host=host, port=port, log_level="warning")
+    settings = _settings(ctx)
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+        return
+    # One process answers on about one core (the GIL): two answer 1.66x as many questions a second
+    # at 16 clients on two cores (benchmarks/serve.py --workers 2). Each worker process builds its
+    # app from the environment, so the settings travel there; each follows the others' writes
+    # through the store (miner.home).
+    for name, value in settings.model_dump(exclude_none=True).items():
+        os.environ[f"MINER_{name.upper()}"] = str(value)
+    uvicorn.run("api.app:create_app", factory=True, workers=workers, host=host, port=port, log_level="warning")
 
 
 def _print_table(rows: list[dict], columns: tuple[str, ...]) -> None:

@@ -66,6 +66,7 @@ _CAPTION_PREFIX = re.compile(r"^\s*(?:table|tab\.|figure|fig\.|chart|exhibit)\s*
                              re.IGNORECASE)
 _CURRENCY_CODE = re.compile(r"^\s*(?:[A-Z]{3}|US\$|\$|€|¥)\s*")
 _PER_HINT = re.compile(r"(?:\b[A-Z]{3}\s+)?\bper\b.*$|每.*$", re.IGNORECASE)
+_TIMES_UNIT = re.compile(r"(\d{1,3}(?:,\d{3})+|10+)\s+(\D.*)")
 _HEADER_UNIT = re.compile(r"[(（]\s*([^()（）]{1,12})\s*[)）]|单位[:：]\s*(\S{1,8})")
 _CLAUSE = re.compile(r"[,;，；:：]")
 
@@ -356,10 +357,15 @@ def _with_header_unit(q: Quantity, header: str, caption: str, lang: str) -> Quan
             continue
         if _CURRENCY.fullmatch(q.unit):
             hint = _CURRENCY_CODE.sub("", hint, count=1)
+        # A count of units as the column's unit: "(10,000 kW)", "(1,000 t)".
+        times = _TIMES_UNIT.fullmatch(hint)
+        factor = float(times.group(1).replace(",", "")) if times else 1.0
+        hint = times.group(2) if times else hint
         reparsed = find_quantities(f"{q.raw}{hint}" if lang == "zh" else f"{q.raw} {hint}", lang)
         if reparsed and reparsed[0].start == 0 and reparsed[0].unit and reparsed[0].unit != q.unit:
-            return q.model_copy(update={"unit": reparsed[0].unit, "value": reparsed[0].value,
-                                        "precision": reparsed[0].precision})
+            r = reparsed[0]
+            return q.model_copy(update={"unit": r.unit, "value": r.value * factor,
+                                        "precision": r.precision * factor if r.precision is not None else None})
     return q
 
 

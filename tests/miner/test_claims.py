@@ -98,6 +98,18 @@ def test_claims_from_a_table_with_value_headers_and_per_unit_prices():
     assert (staff.unit, staff.metric) == ("", "staff")
 
 
+def test_claims_from_a_table_whose_column_unit_is_a_count_of_units():
+    _, claims = claims_of(
+        "# Grid\nPublished 2025-08-01\n\n"
+        "| Province | New solar (10,000 kW) | Output (1,000 t) | Price (USD per MWh) |\n|---|---|---|---|\n"
+        "| Gansu | 600 | 12.5 | 45 |\n"
+    )
+    solar, output, price = one(claims, "600"), one(claims, "12.5"), one(claims, "45")
+    assert (solar.value, solar.unit, solar.metric) == (6e6, "kW", "new solar")
+    assert (output.value, output.unit) == (12_500, "t")
+    assert (price.value, price.unit) == (pytest.approx(0.045), "USD/kWh")
+
+
 def test_claim_ids_are_stable_and_distinct():
     text = "# R\nPublished 2026-01-05\n\nMiniMax raised $600 million and Zhipu AI raised $400 million in 2025.\n"
     _, first = claims_of(text)

@@ -48,7 +48,8 @@ bench: install
 	$(BIN)/python benchmarks/retrieval.py
 	$(BIN)/python benchmarks/search.py
 	$(BIN)/python benchmarks/serve.py
+	$(BIN)/python benchmarks/keywords.py
 	$(BIN)/python benchmarks/hostile.py
 
 clean:
-	rm -rf $(VENV) indexes/*.db* indexes/*.faiss indexes/meta.json
+	rm -rf $(VENV) indexes/*.db* indexes/*.faiss indexes/meta.json indexes/keywords.npz

@@ -20,6 +20,8 @@ from miner.embed import Embedder, claim_text, text_key
 from miner.errors import IndexMismatch
 from miner.index import VectorIndex
 from miner.keywords import KeywordIndex, build
+
+KEYWORDS_FILE = "keywords.npz"
 from miner.model import Claim
 from miner.storage import open_store
 from miner.store import ClaimVectors
@@ -32,6 +34,7 @@ class Home:
         self._embedder: Embedder | None = None
         self._index: VectorIndex | None = None
         self._keywords: KeywordIndex | None = None
+        self._keywords_dirty = False
         self._dirty_since: float | None = None
         # What the indexes were last brought up to date with: the store's data version (it moves
         # when another process commits), and how many claims the vector index lacks on purpose.
@@ -77,10 +80,29 @@ class Home:
                 if self._keywords is None:
                     if self._seen_version is None:
                         self._seen_version = self._store_version()
-                    self._keywords = build(self.store.claim_terms())
+                    self._load_keywords()
         else:
             self.refresh()
         return self._keywords
+
+    def _load_keywords(self) -> None:
+        """The keyword index saved in the home, brought up to date with the store; else built.
+        SQLite gives a deleted last claim's rowid to the next one stored, so a saved index is
+        trusted only while its highest rowid is still the same claim."""
+        loaded = KeywordIndex.load(self.settings.home / KEYWORDS_FILE)
+        if loaded is not None:
+            index, meta = loaded
+            if meta.get("top_claim") == self._claim_id(index.top):
+                self._keywords = index
+                self._follow_keywords()
+                return
+        self._keywords = build(self.store.claim_terms())
+        self._keywords_dirty = True
+        self.save_index()  # at once: 31 s to build at 1M claims, 0.2 s to save, 0.1 s to load
+
+    def _claim_id(self, rowid: int) -> str | None:
+        found = self.store.claims_by_rowid([rowid]) if rowid else []
+        return found[0].id if found else None
 
     def _load_index(self) -> None:
         home, model, dim = self.settings.home, self.embedder.name, self.embedder.dimension
@@ -141,10 +163,12 @@ class Home:
         keywords = self._keywords
         if keywords is None:
             return
+        before = (len(keywords), keywords.top)
         for rowids, texts in self.store.claim_terms(after=keywords.top):
             keywords.add(rowids, texts)
         if len(keywords) != self.store.counts()["claims"]:
             keywords.retain(self.store.claim_rowids(embedded=False))
+        self._keywords_dirty = self._keywords_dirty or (len(keywords), keywords.top) != before
 
     def _store_version(self) -> int | None:
         data_version = getattr(self.store, "data_version", None)
@@ -207,6 +231,13 @@ class Home:
 
     def save_index(self) -> None:
         with self._lock:
+            if self._keywords is not None and self._keywords_dirty:
+                try:
+                    self._keywords.save(self.settings.home / KEYWORDS_FILE,
+                                        top_claim=self._claim_id(self._keywords.top))
+                    self._keywords_dirty = False
+                except OSError:
+                    pass  # as for the vector index below: derived, repaired when next loaded
             if self._index is not None and self._dirty_since is not None:
                 try:
                     self._index.save()

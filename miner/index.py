@@ -107,7 +107,7 @@ class VectorIndex:
         meta = IndexMeta(self.model, self.dimension, self.count, self.kind)
         # Temporary names of this process's own, so that two processes saving at once never
         # write into each other's half-written file; the last rename wins whole.
-        _remove_stale_temporaries(self.home)
+        remove_stale_temporaries(self.home)
         with _temporary(self.home, INDEX_FILE) as tmp, self._lock.reading():
             faiss.write_index(self._index, str(tmp))
             os.replace(tmp, self.home / INDEX_FILE)
@@ -300,11 +300,12 @@ def _to_ivf(flat: faiss.Index, dimension: int) -> faiss.Index:
     return ivf
 
 
-def _remove_stale_temporaries(folder: Path, older_than: float = 3600.0) -> None:
+def remove_stale_temporaries(folder: Path, names: tuple[str, ...] = (INDEX_FILE, META_FILE),
+                             older_than: float = 3600.0) -> None:
     """Temporary files a killed save left behind (an index's can be a gigabyte). Only old ones:
     a young one may be another process's save in progress."""
     now = time.time()
-    for name in (INDEX_FILE, META_FILE):
+    for name in names:
         for tmp in folder.glob(f".{name}.*.tmp"):
             try:
                 if now - tmp.stat().st_mtime > older_than:

@@ -212,8 +212,9 @@ def test_uploaded_file_names_are_never_paths(strict_client, key, sent, stored):
         for name in (sent, sent.replace("\\", "/")):
             target = base / name
             assert not target.exists(), target
-    # the home holds only the store and the index
-    assert {p.name for p in home.iterdir()} <= {"miner.db", "miner.db-wal", "miner.db-shm", "index.faiss", "meta.json"}
+    # the home holds only the store and the indexes
+    assert {p.name for p in home.iterdir()} <= {"miner.db", "miner.db-wal", "miner.db-shm", "index.faiss", "meta.json",
+                                                "keywords.npz"}
 
 
 # -- API key -----------------------------------------------------------------------------------

@@ -45,3 +45,30 @@ def test_opening_embeds_what_lacks_a_vector_once_and_then_only_newer_claims(tmp_
         assert home.index.count == 5  # another model: every claim embedded for it
         assert len(CountingEmbedder.encoded) == 5
         assert np.array_equal(np.sort(home.index.ids()), np.array(first + second))
+
+
+def test_the_keyword_index_is_saved_and_trusted_only_while_its_top_claim_stands(tmp_path, monkeypatch):
+    monkeypatch.setattr(miner.home, "Embedder", CountingEmbedder)
+    settings = Settings(home=tmp_path / "home")
+    with Home(settings) as home:
+        a = add(home.store, "a", 3)
+        assert [r for r, _ in home.keywords.search("a")] == a
+    assert (tmp_path / "home" / miner.home.KEYWORDS_FILE).exists()
+
+    def no_build(_):
+        raise AssertionError("built again instead of loaded")
+
+    with monkeypatch.context() as m, Home(settings) as home:
+        m.setattr(miner.home, "build", no_build)
+        b = add(home.store, "b", 2)  # stored after the save: followed from the store
+        assert sorted(r for r, _ in home.keywords.search("figure", limit=10)) == a + b
+        home.store.delete_document("b" * 8)
+        home.removed()  # as the API does after a deletion through this home
+        assert sorted(r for r, _ in home.keywords.search("figure", limit=10)) == a
+    with Home(settings) as home:
+        home.store.delete_document("a" * 8)
+        c = add(home.store, "c", 3)  # SQLite hands out the deleted claims' rowids again
+    assert c == a
+    with Home(settings) as home:
+        assert [r for r, _ in home.keywords.search("a", limit=10)] == []
+        assert sorted(r for r, _ in home.keywords.search("c", limit=10)) == c

@@ -138,3 +138,31 @@ def test_searches_run_beside_a_writer():
         t.join()
     assert not errors
     assert len(index) == 2000
+
+
+def test_save_and_load_give_the_same_answers_and_go_on_learning(tmp_path, monkeypatch):
+    monkeypatch.setattr(keywords, "MIN_SEALED_POSTINGS", 50)
+    docs = random_docs(300, seed=5)
+    rowids = list(docs)
+    index = KeywordIndex()
+    for i in range(0, 300, 40):  # a sealed and a recent segment, both saved
+        index.add(rowids[i:i + 40], [" ".join(docs[r]) for r in rowids[i:i + 40]])
+    assert index._snapshot.sealed.size and index._snapshot.recent.size
+    path = tmp_path / "k" / "keywords.npz"
+    index.save(path, top_claim="c-9")
+    loaded, meta = KeywordIndex.load(path)
+    assert meta == {"top_claim": "c-9"}
+    for query in ("tokens", "智谱 price", "gpu hour 61", "unknown"):
+        assert loaded.search(query, limit=1000) == index.search(query, limit=1000)
+    loaded.add([rowids[-1] + 1], ["brandnew models"])
+    assert loaded.search("brandnew")[0][0] == rowids[-1] + 1
+    assert [r for r, _ in loaded.search("model", limit=1000)][-1] in set(rowids) | {rowids[-1] + 1}
+    assert not list(path.parent.glob(".*.tmp"))
+
+
+@pytest.mark.parametrize("content", [b"", b"not a zip file", None])
+def test_load_of_a_missing_or_torn_file_is_none(tmp_path, content):
+    path = tmp_path / "keywords.npz"
+    if content is not None:
+        path.write_bytes(content)
+    assert KeywordIndex.load(path) is None

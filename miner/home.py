@@ -73,8 +73,8 @@ class Home:
 
     @property
     def keywords(self) -> KeywordIndex:
-        """Keyword search over the store's claims, built in memory from the words the store keeps
-        (1.7 s at 100k claims) and, like the index, following what other processes commit."""
+        """Keyword search over the store's claims, held in memory: loaded from the home, else built
+        from the words the store keeps; like the index, it follows what other processes commit."""
         if self._keywords is None:
             with self._lock:
                 if self._keywords is None:

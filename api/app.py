@@ -9,6 +9,7 @@ import logging
 import threading
 from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         _ = home.embedder.model
         app.state.home = home
         app.state.lock = threading.Lock()
+        app.state.answering = anyio.CapacityLimiter(settings.answer_threads)
         try:
             yield
         finally:

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import Annotated, TypeVar
 
+import anyio.to_thread
 from fastapi import Depends, Header, HTTPException, Request
 
 from miner.home import Home
@@ -15,6 +17,19 @@ async def shared_home(request: Request) -> Home:
     own store connection, and index searches run together; see miner.home). A coroutine, so that
     handing the home over costs no trip to the thread pool."""
     return request.app.state.home
+
+
+T = TypeVar("T")
+
+
+class Answering:
+    """Runs a question's work in a worker thread, at most `answer_threads` at once (miner.config)."""
+
+    def __init__(self, request: Request):
+        self._limiter = request.app.state.answering
+
+    async def __call__(self, fn: Callable[..., T], *args, **kwargs) -> T:
+        return await anyio.to_thread.run_sync(partial(fn, *args, **kwargs), limiter=self._limiter)
 
 
 def writing_home(request: Request) -> Iterator[Home]:
@@ -32,5 +47,6 @@ def require_key(request: Request, x_api_key: Annotated[str | None, Header()] = N
 
 
 HomeDep = Annotated[Home, Depends(shared_home)]
+AnsweringDep = Annotated[Answering, Depends(Answering)]
 WriteHomeDep = Annotated[Home, Depends(writing_home)]
 WriteAccess = Depends(require_key)

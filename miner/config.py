@@ -26,6 +26,14 @@ class Settings(BaseSettings):
         default_factory=lambda: min(3, _cores()), ge=1,
         description="processes that ingest a batch: N - 1 read and mine files, one embeds and stores (1: all in one)",
     )
+    # Questions answered at once by one server process; the others wait their turn. Answering is
+    # Python under one GIL with a little numpy and SQLite beside it, so more threads than cores
+    # only take turns at the GIL at a cost: at 100k claims and 16 clients on two cores, 2 at once
+    # answered 34 questions/s at 39 ms of CPU each, 40 at once (the thread pool's default) 21/s
+    # at 61 ms (benchmarks/serve.py).
+    answer_threads: int = Field(
+        default_factory=lambda: _cores(), ge=1, description="questions (/ask, /search) one server process answers at once",
+    )
     pdf_password: str | None = Field(None, description="password tried on encrypted PDFs")
     api_key: str | None = Field(None, description="when set, write endpoints require it")
     database_url: str | None = Field(

@@ -323,7 +323,7 @@ def serve(
     if workers == 1:
         uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
         return
-    # One process answers on about one core (the GIL): two answer 1.66x as many questions a second
+    # One process answers on about one core (the GIL): two answer 1.6x as many questions a second
     # at 16 clients on two cores (benchmarks/serve.py --workers 2). Each worker process builds its
     # app from the environment, so the settings travel there; each follows the others' writes
     # through the store (miner.home).

@@ -140,7 +140,8 @@ class Home:
         if version == self._seen_version:
             return {"added": 0, "removed": 0}  # another thread followed it first
         self._seen_version = version
-        self._follow_keywords()
+        claims = self.store.counts()["claims"]
+        self._follow_keywords(claims)
         index = self._index
         if index is None:
             return {"added": 0, "removed": 0}
@@ -150,23 +151,24 @@ class Home:
             added += len(new_ids)
             self._top = max(self._top, int(new_ids.max()))
         report = {"added": added, "removed": 0}
-        if self.store.counts()["claims"] - index.count != self._unindexed:
+        if claims - index.count != self._unindexed:
             report = self._full_sync()
             report["added"] += added
         elif added:
             self._dirty_since = self._dirty_since or time.monotonic()
         return report
 
-    def _follow_keywords(self) -> None:
+    def _follow_keywords(self, claims: int | None = None) -> None:
         """Add the claims the store gained since the keyword index was last brought up to date,
-        and forget those it lost (another process deleted a document)."""
+        and forget those it lost (another process deleted a document). `claims`: the store's
+        claim count, when the caller has just read it."""
         keywords = self._keywords
         if keywords is None:
             return
         before = (len(keywords), keywords.top)
         for rowids, texts in self.store.claim_terms(after=keywords.top):
             keywords.add(rowids, texts)
-        if len(keywords) != self.store.counts()["claims"]:
+        if len(keywords) != (self.store.counts()["claims"] if claims is None else claims):
             keywords.retain(self.store.claim_rowids(embedded=False))
         self._keywords_dirty = self._keywords_dirty or (len(keywords), keywords.top) != before
 

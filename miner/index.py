@@ -108,10 +108,10 @@ class VectorIndex:
         # Temporary names of this process's own, so that two processes saving at once never
         # write into each other's half-written file; the last rename wins whole.
         remove_stale_temporaries(self.home)
-        with _temporary(self.home, INDEX_FILE) as tmp, self._lock.reading():
+        with temporary(self.home, INDEX_FILE) as tmp, self._lock.reading():
             faiss.write_index(self._index, str(tmp))
             os.replace(tmp, self.home / INDEX_FILE)
-        with _temporary(self.home, META_FILE) as tmp:
+        with temporary(self.home, META_FILE) as tmp:
             tmp.write_text(json.dumps(meta.__dict__, indent=2))
             os.replace(tmp, self.home / META_FILE)
 
@@ -315,7 +315,7 @@ def remove_stale_temporaries(folder: Path, names: tuple[str, ...] = (INDEX_FILE,
 
 
 @contextmanager
-def _temporary(folder: Path, name: str) -> Iterator[Path]:
+def temporary(folder: Path, name: str) -> Iterator[Path]:
     """A fresh file name beside `name` in `folder`, removed if it is still there afterwards."""
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
     os.close(fd)

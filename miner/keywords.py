@@ -22,7 +22,6 @@ import functools
 import json
 import math
 import os
-import tempfile
 import threading
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -31,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from miner.index import remove_stale_temporaries
+from miner.index import remove_stale_temporaries, temporary
 
 K1, B = 1.2, 0.75  # FTS5's bm25 defaults, which the tuning of search.py was measured with
 MIN_SEALED_POSTINGS = 100_000
@@ -208,13 +207,10 @@ class KeywordIndex:
             arrays |= {f"{name}_indptr": segment.indptr, f"{name}_docs": segment.docs, f"{name}_weights": segment.weights}
         path.parent.mkdir(parents=True, exist_ok=True)
         remove_stale_temporaries(path.parent, (path.name,))
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as out:
+        with temporary(path.parent, path.name) as tmp:
+            with open(tmp, "wb") as out:
                 np.savez(out, **arrays)
             os.replace(tmp, path)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
 
     @classmethod
     def load(cls, path: Path) -> tuple[KeywordIndex, dict] | None:

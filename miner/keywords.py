@@ -189,12 +189,14 @@ class KeywordIndex:
             for segment in (snap.sealed, snap.recent):
                 docs, weights = segment.postings(term)
                 scores[docs] += idf * weights
-        hits = np.flatnonzero(scores)
+        hits = np.flatnonzero(scores)  # ascending: older claims first
         if len(hits) > limit:
-            hits = hits[np.argpartition(-scores[hits], limit - 1)[:limit]]
+            # The limit-th best score; of the claims that tie with it, the older ones get in.
+            kth = np.partition(scores[hits], len(hits) - limit)[len(hits) - limit]
+            above, at = hits[scores[hits] > kth], hits[scores[hits] == kth]
+            hits = np.concatenate([above, at[:limit - len(above)]])
         hits = hits[np.lexsort((hits, -scores[hits]))]
         return [(int(snap.rowids[h]), float(scores[h])) for h in hits]
-
 
     def save(self, path: Path, **meta: object) -> None:
         """Write the index to `path` (numpy's .npz) through a temporary file, so that a crash never

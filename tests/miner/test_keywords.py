@@ -70,6 +70,10 @@ def test_best_first_ties_to_the_older_claim_and_limit():
     assert [r for r, _ in found] == [5, 9]
     assert found[0][1] == found[1][1]
     assert index.search("gpu price", limit=0) == []
+    texts = ["gpu"] * 200
+    texts[150:153] = ["gpu gpu"] * 3  # three better claims; the cut falls inside the tie of the rest
+    many = build([(np.arange(1, 201), texts)])
+    assert [r for r, _ in many.search("gpu", limit=5)] == [151, 152, 153, 1, 2]
 
 
 def test_stems_join_word_forms_and_chinese_words_stay_whole():
